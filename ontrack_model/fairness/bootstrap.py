@@ -1,0 +1,70 @@
+"""Bootstrap intervals for the group metrics, resampling families and recomputing the selection.
+
+Design choices:
+
+* **Families are the resampling unit.** Siblings share a family score, a selection decision and
+  much of their risk; resampling children would treat them as independent and give intervals that
+  are too narrow.
+* **The selection is recomputed in each resample** (the top k families of the resample), not held
+  fixed. The thing being audited is a rule, "work with the k highest-scoring families", whose
+  score cut-off depends on which families make up the cohort; another year's cohort drawn from the
+  same population would move the cut-off. Recomputing carries that uncertainty into the intervals.
+  Holding the selection fixed would also let the list size drift from the team's capacity k from
+  one resample to the next (a resample can contain two copies of a selected family), which is
+  not how the programme works. Recomputing keeps exactly k (copies of) families on every list.
+
+A resample is stored as integer family weights (how many copies of each family it drew). The
+families are in ranking order, so the top k of a resample are found with a cumulative sum of
+weights: a family's copies take list places `cum - w + 1 .. cum`; copies beyond place k are not
+selected. Ties between copies of one family are exact, so no tie-break is needed beyond the
+ranking's own (family_id).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ontrack_model.fairness.counts import CountDesign, metrics_from_counts, weighted_counts
+
+CHUNK = 250  # resamples per block: bounds memory at ~3 x CHUNK x families floats
+MIN_DEFINED = 0.95  # below this share of defined resamples an interval is not reported
+
+
+def family_weights(n_families: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Copies of each family drawn by each resample (resamples x families), n_families draws each."""
+    return rng.multinomial(n_families, np.full(n_families, 1.0 / n_families), size=resamples).astype(float)
+
+
+def selected_weights(weights: np.ndarray, k: int) -> np.ndarray:
+    """Copies of each family on the resample's list of k; families must be in ranking order."""
+    before = np.cumsum(weights, axis=1) - weights
+    return np.clip(k - before, 0.0, weights)
+
+
+def bootstrap_metrics(d: CountDesign, k: int, resamples: int, seed: int) -> dict[str, np.ndarray]:
+    """Each published metric for every resample and group (resamples x groups)."""
+    rng = np.random.default_rng(seed)
+    n_families = d.children.shape[0]
+    blocks: list[dict[str, np.ndarray]] = []
+    for start in range(0, resamples, CHUNK):
+        w = family_weights(n_families, min(CHUNK, resamples - start), rng)
+        blocks.append(metrics_from_counts(weighted_counts(d, w, selected_weights(w, k)), d.labelled))
+    if not blocks:
+        return {}
+    return {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}
+
+
+def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval per column; NaN where fewer than 95% of resamples define the value."""
+    if samples.size == 0:
+        nan = np.full(samples.shape[1:], np.nan)
+        return nan, nan.copy()
+    alpha = (1.0 - confidence) / 2.0
+    defined = np.isfinite(samples).mean(axis=0)
+    ok = defined >= MIN_DEFINED
+    low = np.full(samples.shape[1:], np.nan)
+    high = low.copy()
+    if ok.any():
+        q = np.nanquantile(samples[:, ok], [alpha, 1.0 - alpha], axis=0)
+        low[ok], high[ok] = q[0], q[1]
+    return low, high

@@ -1,0 +1,65 @@
+"""The fairness audit a training run publishes: validation cohorts (how the list would have done)
+and the current cohort (selection only: no outcomes yet)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ontrack_model.calibration import Calibrator
+from ontrack_model.fairness import AuditConfig, audit_cohorts
+from training.config import TrainingConfig
+from training.evaluation import SplitResult
+from training.publish import ScoredCohort
+
+
+def audit_frame(scored: pd.DataFrame, matrix) -> pd.DataFrame:
+    """Scored children joined to their protected attributes (by position: same cohort order)."""
+    attrs = matrix.attributes.reset_index(drop=True)
+    frame = scored.reset_index(drop=True).copy()
+    for col in attrs.columns:
+        if col not in frame:
+            frame[col] = attrs[col].to_numpy()
+    return frame
+
+
+def run_audit(
+    chosen: list[SplitResult],
+    calibrator: Calibrator,
+    matrices: dict,
+    current: ScoredCohort,
+    k: int,
+    config: TrainingConfig,
+) -> dict:
+    """Audit every validation cohort and the current cohort at capacity k (JSON-ready dict)."""
+    frames: dict[int, pd.DataFrame] = {}
+    for r in chosen:
+        scored = r.scored.copy()
+        scored["probability"] = calibrator.transform(scored["score"].to_numpy())
+        frames[r.validation_year] = audit_frame(scored, matrices[r.validation_year])
+    cur = current.children[["pupil_id", "family_id", "score", "probability"]].copy()
+    cur["label"] = pd.array([pd.NA] * len(cur), dtype="Int8")
+    frames[current.year] = audit_frame(cur, matrices[current.year])
+    audit_config = AuditConfig(
+        n_resamples=config.audit_resamples, seed=config.seed, suppress_below=config.suppress_below
+    )
+    result = audit_cohorts(frames, k, audit_config)
+    result = dict(result) if isinstance(result, dict) else {"audit": result}
+    validation_years = {r.validation_year for r in chosen}
+    result["validation_flags"] = [
+        f for f in _all_flags(result) if f.get("year", f.get("cohort")) in validation_years
+    ]
+    return result
+
+
+def _all_flags(result: dict) -> list[dict]:
+    flags = result.get("flags")
+    if isinstance(flags, list):
+        return flags
+    out: list[dict] = []
+    for year, audit in (result.get("cohorts") or {}).items():
+        for f in (audit.get("flags") or []):
+            out.append({"year": int(year), **f})
+    return out
+
+
+__all__ = ["audit_frame", "run_audit"]
