@@ -78,9 +78,7 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -
     p = np.asarray(p, dtype=float)
     order = np.argsort(p, kind="mergesort")
     bins = np.array_split(order, n_bins)
-    return float(
-        sum(len(b) * abs(y[b].mean() - p[b].mean()) for b in bins if len(b)) / max(len(p), 1)
-    )
+    return float(sum(len(b) * abs(y[b].mean() - p[b].mean()) for b in bins if len(b)) / max(len(p), 1))
 
 
 def calibration_table(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> pd.DataFrame:

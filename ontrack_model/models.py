@@ -91,7 +91,8 @@ class FittedScorer:
             if extra:
                 parts.append(f"unexpected columns {extra[:10]}" + (" ..." if len(extra) > 10 else ""))
             raise ModelInputError(
-                "the feature matrix does not match the model's features: " + "; ".join(parts)
+                "the feature matrix does not match the model's features: "
+                + "; ".join(parts)
                 + f" (the model expects {len(self.feature_names)} feature columns, plus optional "
                 f"{', '.join(ID_COLUMNS)})"
             )
@@ -109,9 +110,13 @@ class FittedScorer:
         """The model's score in log-odds (baselines: their ranking score)."""
         kind = self.spec.kind
         if kind == "current_practice":
-            return sum(
-                w * np.nan_to_num(X[c].to_numpy(dtype="float64")) for c, w in CURRENT_PRACTICE_WEIGHTS.items()
-            ) + 0.0
+            return (
+                sum(
+                    w * np.nan_to_num(X[c].to_numpy(dtype="float64"))
+                    for c, w in CURRENT_PRACTICE_WEIGHTS.items()
+                )
+                + 0.0
+            )
         if kind == "random":
             # Seeded per row content so the same matrix always gets the same random ranking.
             rng = np.random.default_rng(self.seed)

@@ -227,4 +227,3 @@ def list_model_versions(model_name: str = MODEL_NAME) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows, columns=["version", "aliases", "run_id", "created", "precision_at_k", "auc"])
     return frame.sort_values("version", ascending=False).reset_index(drop=True)
-

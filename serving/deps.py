@@ -10,7 +10,7 @@ from fastapi import Request
 if TYPE_CHECKING:
     from serving.db import Database
     from serving.settings import Settings
-    from serving.state import ServingState
+    from serving.state import ServingState, Snapshot
 
 
 @dataclass
@@ -25,3 +25,8 @@ class Services:
 def get_services(request: Request) -> Services:
     """The services of the app handling `request`."""
     return request.app.state.services
+
+
+def current_snapshot(request: Request) -> Snapshot:
+    """The model version serving when the request started (503 if none is loaded)."""
+    return get_services(request).state.snapshot()

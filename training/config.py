@@ -51,12 +51,21 @@ class CandidateSettings(_Strict):
     def _check(self) -> CandidateSettings:
         if any(c <= 0 for c in self.logistic_C):
             raise ValueError("logistic_C values must be positive")
-        allowed = {"learning_rate", "max_leaf_nodes", "max_iter", "min_samples_leaf", "l2_regularization",
-                   "max_depth", "max_features"}
+        allowed = {
+            "learning_rate",
+            "max_leaf_nodes",
+            "max_iter",
+            "min_samples_leaf",
+            "l2_regularization",
+            "max_depth",
+            "max_features",
+        }
         for params in self.hgb:
             unknown = set(params) - allowed
             if unknown:
-                raise ValueError(f"unknown gradient-boosting settings {sorted(unknown)}; allowed: {sorted(allowed)}")
+                raise ValueError(
+                    f"unknown gradient-boosting settings {sorted(unknown)}; allowed: {sorted(allowed)}"
+                )
         return self
 
 
@@ -74,7 +83,9 @@ class TrainingConfig(_Strict):
     champion_tolerance: float = Field(
         0.02, ge=0, le=1, description="a challenger may be this much below the champion's precision@k"
     )
-    exclude_open_cases: bool = Field(False, description="leave families already open to social care off the list")
+    exclude_open_cases: bool = Field(
+        False, description="leave families already open to social care off the list"
+    )
     reasons_per_family: int = Field(3, ge=1, le=10)
     audit_resamples: int = Field(1000, ge=0, le=20000)
     suppress_below: int = Field(10, ge=0, description="small-cell suppression threshold for published counts")

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from ontrack_model.splits import TemporalSplit
 
 from ontrack_model.calibration import Calibrator
-from ontrack_model.metrics import CapacityMetrics, calibration_table, evaluate_at_capacity, expected_calibration_error
+from ontrack_model.metrics import (
+    CapacityMetrics,
+    calibration_table,
+    evaluate_at_capacity,
+    expected_calibration_error,
+)
 from ontrack_model.models import CandidateSpec, FittedScorer, fit_candidate
-from ontrack_model.splits import TemporalSplit
 
 
 @dataclass
@@ -89,7 +94,9 @@ def summarise(results: list[SplitResult], specs: list[CandidateSpec], penalty: f
     kinds = {s.name: s.kind for s in specs}
     agg["kind"] = [kinds[c] for c in agg.index]
     agg["baseline"] = [kinds[c] in ("current_practice", "random") for c in agg.index]
-    return agg.reset_index().sort_values(["baseline", "selection_score", "auc_mean"], ascending=[True, False, False])
+    return agg.reset_index().sort_values(
+        ["baseline", "selection_score", "auc_mean"], ascending=[True, False, False]
+    )
 
 
 def choose(summary: pd.DataFrame) -> str:

@@ -57,7 +57,7 @@ def _all_flags(result: dict) -> list[dict]:
         return flags
     out: list[dict] = []
     for year, audit in (result.get("cohorts") or {}).items():
-        for f in (audit.get("flags") or []):
+        for f in audit.get("flags") or []:
             out.append({"year": int(year), **f})
     return out
 

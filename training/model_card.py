@@ -38,6 +38,10 @@ def _fmt(x: float, pct: bool = False) -> str:
     return f"{x:.1%}" if pct else f"{x:.3f}"
 
 
+def _fingerprints(prints: dict[str, str]) -> str:
+    return ", ".join(f"{k} `{v[:12]}`" for k, v in prints.items())
+
+
 def render_model_card(f: CardFacts) -> str:
     """The model card as Markdown."""
     chosen = f.summary.set_index("candidate").loc[f.chosen]
@@ -50,8 +54,10 @@ def render_model_card(f: CardFacts) -> str:
         )
     rates = ", ".join(f"{y}: {r:.2%}" for y, r in sorted(f.base_rates.items()))
     flags = (
-        "\n".join(f"- {fl.get('attribute')} = {fl.get('group')}: {fl.get('metric')} ratio outside 0.8–1.25"
-                  for fl in f.flags)
+        "\n".join(
+            f"- {fl.get('attribute')} = {fl.get('group')}: {fl.get('metric')} ratio outside 0.8–1.25"
+            for fl in f.flags
+        )
         or "- none: no group's interval lay wholly outside the 0.8–1.25 band"
     )
     data_note = (
@@ -59,15 +65,16 @@ def render_model_card(f: CardFacts) -> str:
         if f.synthetic
         else "Trained on the council's linked school and social-care extract."
     )
-    return f"""# Model card: {f.model_name} {('version ' + f.version) if f.version else ''}
+    return f"""# Model card: {f.model_name} {("version " + f.version) if f.version else ""}
 
 {data_note}
 
 ## Model details
 - Developed by the On Track analytics team; MLflow run `{f.run_id}`.
-- Chosen candidate: **{f.chosen}** (scikit-learn), calibrated with {f.calibration_method} scaling fitted on
-  out-of-time predictions; {f.n_features} features built as of {f.as_of} of Year 6.
-- Trained on labelled cohorts {min(f.trained_cohorts)}–{max(f.trained_cohorts)}; scores cohort {f.current_cohort}.
+- Chosen candidate: **{f.chosen}** (scikit-learn), calibrated with {f.calibration_method} scaling
+  fitted on out-of-time predictions; {f.n_features} features built as of {f.as_of} of Year 6.
+- Trained on labelled cohorts {min(f.trained_cohorts)}–{max(f.trained_cohorts)};
+  scores cohort {f.current_cohort}.
 
 ## Intended use
 - To help the On Track team decide which families to **offer** voluntary, intensive early help at the
@@ -97,15 +104,15 @@ def render_model_card(f: CardFacts) -> str:
 - Child-level rate of entering care within the horizon by cohort: {rates}.
 
 ## Training data
-- Input tables and their fingerprints (sha256): {", ".join(f"{k} `{v[:12]}`" for k, v in f.fingerprints.items())}.
+- Input tables and their fingerprints (sha256): {_fingerprints(f.fingerprints)}.
 
 ## Quantitative analyses
 | candidate | precision@k | recall@k | lift | AUC | AP | Brier |
 |---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Chosen model on the validation cohorts: precision@k {_fmt(chosen['precision_at_k_mean'])},
-recall@k {_fmt(chosen['recall_at_k_mean'])}, AUC {_fmt(chosen['auc_mean'])}. Calibration on the latest
+Chosen model on the validation cohorts: precision@k {_fmt(chosen["precision_at_k_mean"])},
+recall@k {_fmt(chosen["recall_at_k_mean"])}, AUC {_fmt(chosen["auc_mean"])}. Calibration on the latest
 validation cohort (map fitted on the earlier ones): ECE {f.ece_latest:.4f}.
 
 What drives the model most (mean |SHAP|, grouped): {", ".join(f.top_reasons[:6])}.
@@ -115,7 +122,7 @@ Fairness flags on the validation cohorts:
 
 ## Ethical considerations
 - Most families on any such list will never have a child enter care: at the measured precision,
-  roughly {_fmt(1 - chosen['precision_at_k_mean'], pct=True)} of listed families would not. The list is
+  roughly {_fmt(1 - chosen["precision_at_k_mean"], pct=True)} of listed families would not. The list is
   an offer of help, never an accusation, and must be presented so.
 - Records reflect contact with services, which differs by group and area; the audit and the
   practitioners' review are the safeguards. Small groups are suppressed in published outputs.

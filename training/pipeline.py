@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from ontrack_model.splits import final_fit_years, rolling_origin_splits
 
 from ontrack_model import liststore, tracking
 from ontrack_model.cohorts import CohortConfig, cohort_years, labelled_years
@@ -25,11 +26,17 @@ from ontrack_model.explain import global_importance, write_global_artifacts
 from ontrack_model.features import FEATURE_DICTIONARY_VERSION, FEATURES, build_matrix, feature_dictionary
 from ontrack_model.metrics import evaluate_at_capacity
 from ontrack_model.models import CandidateSpec, default_candidates, fit_candidate
-from ontrack_model.splits import final_fit_years, rolling_origin_splits
 from ontrack_model.validation import load_extract
 from training import plots
 from training.config import TrainingConfig
-from training.evaluation import SplitResult, calibrate, choose, evaluate_candidates, scored_frame, stack, summarise
+from training.evaluation import (
+    SplitResult,
+    calibrate,
+    choose,
+    evaluate_candidates,
+    stack,
+    summarise,
+)
 from training.fairness_step import run_audit
 from training.model_card import CardFacts, render_model_card
 from training.publish import ScoredCohort, score_and_explain
@@ -76,8 +83,8 @@ def _check_years(all_years: list[int], labelled: list[int], config: TrainingConf
     needed = config.validation.n_splits + config.validation.min_train_years
     if not labelled:
         raise ConfigError(
-            f"no labelled cohort: with a {config.cohort.horizon_years}-year horizon no cohort's outcome period "
-            f"has ended by the extract date (cohorts found: {all_years[0]}–{all_years[-1]})"
+            f"no labelled cohort: with a {config.cohort.horizon_years}-year horizon no cohort's outcome "
+            f"period has ended by the extract date (cohorts found: {all_years[0]}–{all_years[-1]})"
         )
     if len(labelled) < needed:
         raise ConfigError(
@@ -156,7 +163,8 @@ def train(
     tracking.configure_tracking()  # fail fast on an unreachable tracking server
     extract = load_extract(data_dir)
     cohort_cfg = CohortConfig(
-        as_of_month=config.cohort.as_of_month, as_of_day=config.cohort.as_of_day,
+        as_of_month=config.cohort.as_of_month,
+        as_of_day=config.cohort.as_of_day,
         horizon_years=config.cohort.horizon_years,
     )
     years = cohort_years(extract)
@@ -164,7 +172,9 @@ def train(
     _check_years(years, labelled, config)
     current = years[-1]
     if current in labelled:
-        raise ConfigError(f"the latest cohort {current} is already labelled: there is no current cohort to score")
+        raise ConfigError(
+            f"the latest cohort {current} is already labelled: there is no current cohort to score"
+        )
 
     task = progress.add_task("Building features", total=len(labelled) + 1)
     matrices = {}
@@ -173,13 +183,17 @@ def train(
         progress.advance(task)
     for year in labelled:
         if int(matrices[year].y.sum()) == 0:
-            raise ConfigError(f"cohort {year} has no child who entered care: it cannot be used to train or validate")
+            raise ConfigError(
+                f"cohort {year} has no child who entered care: it cannot be used to train or validate"
+            )
 
     splits = rolling_origin_splits(labelled, config.validation.n_splits, config.validation.min_train_years)
     specs = _candidates(config)
     k = config.capacity
     task = progress.add_task("Validating candidates", total=len(splits) * len(specs))
-    results = evaluate_candidates(specs, matrices, splits, k, config.seed, on_fit=lambda *_: progress.advance(task))
+    results = evaluate_candidates(
+        specs, matrices, splits, k, config.seed, on_fit=lambda *_: progress.advance(task)
+    )
     summary = summarise(results, specs, config.validation.variance_penalty)
     chosen_name = choose(summary)
     chosen_spec = next(s for s in specs if s.name == chosen_name)
@@ -214,11 +228,29 @@ def train(
 
     task = progress.add_task("Logging to MLflow and storing the list", total=1)
     result = _log_and_register(
-        extract=extract, config=config, matrices=matrices, labelled=labelled, current=current,
-        splits=splits, final_years=final_years, specs=specs, results=results, summary=summary,
-        chosen_name=chosen_name, calib=calib, final=final, scored_current=scored_current,
-        train_shap=train_shap, audit=audit, champion=champion, promoted=promoted, decision=decision,
-        latest=latest, latest_year=latest_year, store_root=store_root, mlflow=mlflow,
+        extract=extract,
+        config=config,
+        matrices=matrices,
+        labelled=labelled,
+        current=current,
+        splits=splits,
+        final_years=final_years,
+        specs=specs,
+        results=results,
+        summary=summary,
+        chosen_name=chosen_name,
+        calib=calib,
+        final=final,
+        scored_current=scored_current,
+        train_shap=train_shap,
+        audit=audit,
+        champion=champion,
+        promoted=promoted,
+        decision=decision,
+        latest=latest,
+        latest_year=latest_year,
+        store_root=store_root,
+        mlflow=mlflow,
     )
     progress.advance(task)
     return result
@@ -246,9 +278,10 @@ def _log_and_register(**a: Any) -> TrainingResult:
     results: list[SplitResult] = a["results"]
     k = config.capacity
     experiment_id = tracking.ensure_experiment(config.experiment)
-    with tempfile.TemporaryDirectory() as tmp_name, mlflow.start_run(
-        experiment_id=experiment_id, run_name=f"train-cohort-{a['current']}"
-    ) as run:
+    with (
+        tempfile.TemporaryDirectory() as tmp_name,
+        mlflow.start_run(experiment_id=experiment_id, run_name=f"train-cohort-{a['current']}") as run,
+    ):
         tmp = Path(tmp_name)
         run_id = run.info.run_id
         mlflow.log_params(
@@ -278,9 +311,14 @@ def _log_and_register(**a: Any) -> TrainingResult:
                         if value == value:  # skip NaN (e.g. Brier of a baseline)
                             mlflow.log_metric(metric, float(value), step=r.validation_year)
                 row = summary.set_index("candidate").loc[spec.name]
-                mlflow.log_metrics({c: float(row[c]) for c in summary.columns
-                                    if c.endswith(("_mean", "_std")) or c == "selection_score"
-                                    if row[c] == row[c]})
+                mlflow.log_metrics(
+                    {
+                        c: float(row[c])
+                        for c in summary.columns
+                        if c.endswith(("_mean", "_std")) or c == "selection_score"
+                        if row[c] == row[c]
+                    }
+                )
         chosen_results = [r for r in results if r.candidate == a["chosen_name"]]
         for r in chosen_results:
             for metric in ("precision_at_k", "recall_at_k", "lift_at_k", "auc", "average_precision", "brier"):
@@ -310,10 +348,13 @@ def _log_and_register(**a: Any) -> TrainingResult:
         a["calib"].table_latest.to_csv(tmp / "calibration_latest.csv", index=False)
         plots.precision_recall_at_k(
             {r.candidate: r.scored for r in results if r.validation_year == a["latest_year"]},
-            k, a["latest_year"], tmp / "precision_recall_at_k.png",
+            k,
+            a["latest_year"],
+            tmp / "precision_recall_at_k.png",
         )
-        plots.calibration_curve(a["calib"].table_latest, a["latest_year"], a["calib"].ece_latest,
-                                tmp / "calibration_curve.png")
+        plots.calibration_curve(
+            a["calib"].table_latest, a["latest_year"], a["calib"].ece_latest, tmp / "calibration_curve.png"
+        )
         plots.split_diagram(a["splits"], a["final_years"], a["current"], tmp / "splits.png")
         shap_dir = tmp / "shap"
         shap_dir.mkdir()
@@ -323,20 +364,32 @@ def _log_and_register(**a: Any) -> TrainingResult:
         base_rates = {y: float(a["matrices"][y].y.mean()) for y in a["labelled"]}
         mlflow.log_artifacts(str(tmp))
 
-        model_info = tracking.log_scoring_model(a["final"], a["matrices"][a["current"]].X, FEATURE_DICTIONARY_VERSION)
+        model_info = tracking.log_scoring_model(
+            a["final"], a["matrices"][a["current"]].X, FEATURE_DICTIONARY_VERSION
+        )
         version = str(model_info.registered_model_version)
         flags = a["audit"].get("validation_flags", [])
         card = render_model_card(
             CardFacts(
-                model_name=config.model_name, version=version, run_id=run_id, chosen=a["chosen_name"],
-                capacity=k, trained_cohorts=tuple(a["final_years"]),
-                validation_years=tuple(s.validation_year for s in a["splits"]), current_cohort=a["current"],
+                model_name=config.model_name,
+                version=version,
+                run_id=run_id,
+                chosen=a["chosen_name"],
+                capacity=k,
+                trained_cohorts=tuple(a["final_years"]),
+                validation_years=tuple(s.validation_year for s in a["splits"]),
+                current_cohort=a["current"],
                 horizon_years=config.cohort.horizon_years,
                 as_of=f"{config.cohort.as_of_day} {_MONTHS[config.cohort.as_of_month - 1]}",
-                summary=summary, ece_latest=a["calib"].ece_latest, calibration_method=config.calibration,
-                base_rates=base_rates, top_reasons=list(importance["group"]),
-                n_features=len(a["final"].feature_names), fingerprints=extract.fingerprints,
-                synthetic=bool(extract.manifest.synthetic), flags=flags,
+                summary=summary,
+                ece_latest=a["calib"].ece_latest,
+                calibration_method=config.calibration,
+                base_rates=base_rates,
+                top_reasons=list(importance["group"]),
+                n_features=len(a["final"].feature_names),
+                fingerprints=extract.fingerprints,
+                synthetic=bool(extract.manifest.synthetic),
+                flags=flags,
             )
         )
         mlflow.log_text(card, "model_card.md")
@@ -350,15 +403,37 @@ def _log_and_register(**a: Any) -> TrainingResult:
             raise
         mlflow.set_tag("registered_version", version)
     return TrainingResult(
-        run_id=run_id, version=version, promoted=a["promoted"], decision=a["decision"], chosen=a["chosen_name"],
-        summary=summary, latest_year=a["latest_year"], challenger_latest=latest.as_dict(),
-        champion_latest=champion, ece_latest=a["calib"].ece_latest, current_cohort=a["current"],
-        n_families_listed=len(a["scored_current"].families), bundle_dir=bundle_dir, flags=flags,
+        run_id=run_id,
+        version=version,
+        promoted=a["promoted"],
+        decision=a["decision"],
+        chosen=a["chosen_name"],
+        summary=summary,
+        latest_year=a["latest_year"],
+        challenger_latest=latest.as_dict(),
+        champion_latest=champion,
+        ece_latest=a["calib"].ece_latest,
+        current_cohort=a["current"],
+        n_families_listed=len(a["scored_current"].families),
+        bundle_dir=bundle_dir,
+        flags=flags,
     )
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _sample_x(a: dict) -> pd.DataFrame:
@@ -369,8 +444,9 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text)
 
 
-def _store_bundle(a: dict, run_id: str, version: str, card: str, summary: pd.DataFrame,
-                  base_rates: dict[int, float]) -> Path:
+def _store_bundle(
+    a: dict, run_id: str, version: str, card: str, summary: pd.DataFrame, base_rates: dict[int, float]
+) -> Path:
     config: TrainingConfig = a["config"]
     scored: ScoredCohort = a["scored_current"]
     chosen = summary.set_index("candidate").loc[a["chosen_name"]]
@@ -408,7 +484,11 @@ def _store_bundle(a: dict, run_id: str, version: str, card: str, summary: pd.Dat
     }
     children = scored.children[list(liststore.CHILD_COLUMNS)]
     bundle = liststore.ModelBundle(
-        version=version, info=info, model_card=card, fairness=a["audit"],
-        families={scored.year: scored.families}, children={scored.year: children},
+        version=version,
+        info=info,
+        model_card=card,
+        fairness=a["audit"],
+        families={scored.year: scored.families},
+        children={scored.year: children},
     )
     return liststore.save_bundle(bundle, a["store_root"])

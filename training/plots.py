@@ -21,7 +21,9 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def precision_recall_at_k(scored_by_candidate: dict[str, pd.DataFrame], k: int, year: int, path: Path) -> Path:
+def precision_recall_at_k(
+    scored_by_candidate: dict[str, pd.DataFrame], k: int, year: int, path: Path
+) -> Path:
     """Precision and recall against list length for each candidate on one validation cohort."""
     n_fam = max(df["family_id"].nunique() for df in scored_by_candidate.values())
     ks = sorted({max(1, int(x)) for x in [5, 10, 25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1000]} | {k})
@@ -62,7 +64,9 @@ def split_diagram(splits, final_years: tuple[int, ...], current_year: int, path:
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(rows) + 1.2))
     for i, (label, train, target) in enumerate(rows):
         ax.barh(i, len(train), left=min(train) - 0.4, height=0.5, color="#4c72b0")
-        ax.barh(i, 0.8, left=target - 0.4, height=0.5, color="#dd8452" if label != "final model" else "#55a868")
+        ax.barh(
+            i, 0.8, left=target - 0.4, height=0.5, color="#dd8452" if label != "final model" else "#55a868"
+        )
         ax.text(min(train) - 0.6, i, label, ha="right", va="center", fontsize=9)
     ax.set_yticks([])
     ax.set_xlabel("cohort (school year ending)")

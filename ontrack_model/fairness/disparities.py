@@ -33,7 +33,7 @@ def choose_reference(
             f"groups present: {labels}"
         )
     candidates = [(float(s), lab) for lab, s in zip(labels, sizes, strict=True) if lab != MISSING_GROUP]
-    largest = max(candidates, key=lambda c: (c[0], [-ord(ch) for ch in c[1]]), default=None)
+    largest = min(candidates, key=lambda c: (-c[0], c[1]), default=None)
     if requested is not None:
         size = float(sizes[labels.index(requested)])
         if size >= min_size:

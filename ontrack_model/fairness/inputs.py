@@ -97,7 +97,8 @@ def _labels(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna(MISSING_GROUP).astype(str)
 
 
-def _group_specs(frame: pd.DataFrame, config: AuditConfig) -> list[GroupSpec]:
+def group_specs(frame: pd.DataFrame, config: AuditConfig) -> list[GroupSpec]:
+    """Code each child's group for every audited attribute and intersection (missing -> 'missing')."""
     specs: list[GroupSpec] = []
     singles = {col: _labels(frame[col]) for col in config.columns}
     for col in config.attributes:
@@ -131,5 +132,5 @@ def prepare(frame: pd.DataFrame, k: int, config: AuditConfig) -> PreparedCohort:
         selected=selected,
         family_index=family_index,
         n_families=len(ranked),
-        groups=_group_specs(checked, config),
+        groups=group_specs(checked, config),
     )

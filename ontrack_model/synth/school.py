@@ -21,7 +21,7 @@ N_TERMS = 21  # Reception..Year 6, three terms each
 PUPILS_PER_SCHOOL = 45  # Year 6 pupils of a typical two-form-entry London primary
 MOVE_PER_TERM = 0.011  # ~3-4% of pupils change school in a year; more where need is high
 MOVE_OTHER_BOROUGH = 0.15
-FSM_THRESHOLD = 0.86  # base-rates.md: FSM 24.6% of pupils, primary 21.6%; inner London higher
+FSM_THRESHOLD = 0.93  # base-rates.md: FSM 24.6% of pupils, primary 21.6%; inner London higher
 # SEN by year group (Reception..Year 6), base-rates.md: primary SEN support 13.5%, EHC plan 2.5%
 # at the end of primary; identification rises through the primary years.
 SEN_SUPPORT_BY_YEAR = (0.065, 0.09, 0.11, 0.12, 0.13, 0.135, 0.135)

@@ -124,7 +124,7 @@ def _typed(arr: pa.Array, col: Column, batch: Batch) -> pa.Array:
     text = _text(arr)
     if col.type == "month":
         ok = pc.match_substring_regex(text, _MONTH)
-        if not pc.all(ok).as_py() and pc.any(pc.invert(ok)).as_py():
+        if pc.any(pc.invert(ok)).as_py():  # nulls are skipped: empty cells are the required check's
             text = _trimmed(text)
             ok = pc.match_substring_regex(text, _MONTH)
             _flag(batch, col, "type", pc.invert(ok), f"{col.name} is not a month written YYYY-MM: {{values}}",
@@ -133,7 +133,7 @@ def _typed(arr: pa.Array, col: Column, batch: Batch) -> pa.Array:
     elif col.type == "code":
         codes = pa.array(col.codes or (), pa.string())
         known = pc.is_in(text, value_set=codes)
-        if pc.any(pc.invert(known)).as_py() and text.null_count < len(text):
+        if pc.any(pc.and_(pc.is_valid(text), pc.invert(known))).as_py():
             text = _trimmed(text)
             known = pc.is_in(text, value_set=codes)
             bad = pc.and_(pc.is_valid(text), pc.invert(known))

@@ -1,0 +1,96 @@
+"""Audits across cohorts (validation years and the current one) and the trend of their disparities."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ontrack_model.errors import ConfigError
+from ontrack_model.fairness.audit import RECORD_FIELDS, FairnessAudit, audit_cohort
+from ontrack_model.fairness.config import METRIC_INFO, AuditConfig
+from ontrack_model.fairness.disparities import choose_reference
+from ontrack_model.fairness.inputs import group_specs
+
+
+def stable_references(frames: Mapping[int, pd.DataFrame], config: AuditConfig) -> dict[str, str]:
+    """Reference groups chosen once on all cohorts pooled, so ratios compare across years."""
+    pooled = pd.concat([f[config.columns] for f in frames.values()], ignore_index=True)
+    chosen = dict(config.reference_groups)
+    for spec in group_specs(pooled, config):
+        if spec.attribute in chosen:
+            continue
+        sizes = np.bincount(spec.codes, minlength=len(spec.labels))
+        ref, _ = choose_reference(spec.attribute, spec.labels, sizes, None, config.min_reference_size)
+        if ref is not None:
+            chosen[spec.attribute] = ref
+    return chosen
+
+
+def trend_table(audits: Mapping[int, FairnessAudit | dict]) -> pd.DataFrame:
+    """All audits' rows stacked with a `cohort` column (audits may be objects or their JSON)."""
+    parts = []
+    for year, audit in sorted(audits.items()):
+        if isinstance(audit, dict):
+            audit = FairnessAudit.from_json(audit)
+        parts.append(audit.results.assign(cohort=int(year)))
+    if not parts:
+        return pd.DataFrame(columns=["cohort", *RECORD_FIELDS])
+    return pd.concat(parts, ignore_index=True)[["cohort", *RECORD_FIELDS]]
+
+
+def audit_cohorts(
+    frames: Mapping[int, pd.DataFrame], k: int | Mapping[int, int], config: AuditConfig = AuditConfig()
+) -> dict:
+    """Audit each cohort (year -> frame) at capacity k; returns audits, trend table and dated flags.
+
+    Returns {"audits": {year: FairnessAudit}, "trend": DataFrame, "flags": [flag + "cohort"],
+    "json": JSON-ready dict of all of it}.
+    """
+    if not frames:
+        raise ConfigError("audit_cohorts needs at least one cohort")
+    capacity = dict(k) if isinstance(k, Mapping) else {year: k for year in frames}
+    missing = sorted(set(frames) - set(capacity))
+    if missing:
+        raise ConfigError(f"no capacity k given for cohort(s) {missing}")
+    config = dataclasses.replace(config, reference_groups=stable_references(frames, config))
+    audits = {year: audit_cohort(frames[year], capacity[year], config, cohort=year) for year in sorted(frames)}
+    flags = [{"cohort": year, **flag} for year, audit in audits.items() for flag in audit.flags]
+    return {
+        "audits": audits,
+        "trend": trend_table(audits),
+        "flags": flags,
+        "json": {"audits": {str(y): a.to_json() for y, a in audits.items()}, "flags": flags},
+    }
+
+
+def plot_trend(
+    trend: pd.DataFrame, attribute: str, metric: str = "selection_rate", band: tuple[float, float] = (0.8, 1.25)
+) -> Figure:
+    """Ratio to the reference group by cohort, one line per group, with intervals and the band shaded."""
+    rows = trend[(trend["attribute"] == attribute) & (trend["metric"] == metric)]
+    fig = Figure(figsize=(7, 4), dpi=100)
+    ax = fig.subplots()
+    ax.axhspan(band[0], band[1], color="0.9", label=f"parity band {band[0]:g}–{band[1]:g}")
+    ax.axhline(1.0, color="0.5", linewidth=0.8)
+    years = sorted(trend["cohort"].unique()) if len(trend) else []
+    for group, g in rows.groupby("group", sort=True):
+        g = g.set_index("cohort").reindex(years)
+        shown = g["ratio"].notna()
+        if not shown.any():
+            continue  # suppressed or undefined in every year: nothing to draw
+        x = np.array(years)[shown.to_numpy()]
+        y = g.loc[shown, "ratio"].to_numpy(dtype=float)
+        lo = np.nan_to_num(y - g.loc[shown, "ratio_ci_low"].to_numpy(dtype=float))
+        hi = np.nan_to_num(g.loc[shown, "ratio_ci_high"].to_numpy(dtype=float) - y)
+        ax.errorbar(x, y, yerr=[lo, hi], marker="o", capsize=3, label=str(group))
+    ax.set_xticks(years)
+    ax.set_xlabel("cohort (Year 6 in)")
+    ax.set_ylabel(f"{METRIC_INFO[metric].label}: ratio to reference")
+    ax.set_title(f"{attribute}: {METRIC_INFO[metric].label.lower()} relative to the reference group")
+    ax.legend(fontsize="small", loc="best")
+    fig.tight_layout()
+    return fig
