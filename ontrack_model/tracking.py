@@ -45,6 +45,8 @@ def configure_tracking(uri: str | None = None) -> str:
     uri = uri or tracking_uri()
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    elif uri.startswith(("http://", "https://")):
+        _check_server(uri)
     mlflow.set_tracking_uri(uri)
     try:
         mlflow.search_experiments(max_results=1)
@@ -54,6 +56,24 @@ def configure_tracking(uri: str | None = None) -> str:
             "Check MLFLOW_TRACKING_URI or start the tracking server."
         ) from None
     return uri
+
+
+def _check_server(uri: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, not minutes, when a tracking server does not answer (MLflow retries for long)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout):  # noqa: S310
+            return
+    except urllib.error.HTTPError:
+        return  # it answered: a server is there, even if /health is not its route
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise TrackingError(
+            f"cannot reach the MLflow tracking server at {uri!r} ({reason}). "
+            "Start it, or unset MLFLOW_TRACKING_URI to use the embedded store under mlruns/."
+        ) from None
 
 
 def ensure_experiment(name: str) -> str:

@@ -43,7 +43,12 @@ def test_ranks_are_deterministic_and_per_borough(children: pd.DataFrame) -> None
     assert fam["family_id"].tolist() == ["F1", "F2", "F4", "F3"]  # F1/F2 tie broken by id
     assert fam["rank"].tolist() == [1, 2, 3, 4]
     assert fam.set_index("family_id")["rank_in_borough"].to_dict() == {"F1": 1, "F2": 1, "F4": 1, "F3": 2}
-    assert fam.set_index("family_id")["percentile"].to_dict() == {"F1": 50.0, "F2": 50.0, "F4": 25.0, "F3": 0.0}
+    assert fam.set_index("family_id")["percentile"].to_dict() == {
+        "F1": 50.0,
+        "F2": 50.0,
+        "F4": 25.0,
+        "F3": 0.0,
+    }
     shuffled = build_family_list(children.sample(frac=1, random_state=1))
     pd.testing.assert_frame_equal(fam, shuffled)
 

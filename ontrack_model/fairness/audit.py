@@ -162,11 +162,11 @@ def _attribute_rows(
                 "flagged": flagged,
             })
     if hidden_ref:
-        notes.append(f"{spec.attribute}: ratios of {', '.join(hidden_ref)} are not shown because the reference "
-                     f"group {ref_label!r} has a suppressed value")
+        notes.append(f"{spec.attribute}: ratios of {', '.join(hidden_ref)} are not shown because the "
+                     f"reference group {ref_label!r} has a suppressed value")
     if undefined:
-        notes.append(f"{spec.attribute}: ratios of {', '.join(undefined)} are undefined because the reference "
-                     f"group {ref_label!r} has a value of 0")
+        notes.append(f"{spec.attribute}: ratios of {', '.join(undefined)} are undefined because the "
+                     f"reference group {ref_label!r} has a value of 0")
     return rows
 
 

@@ -57,7 +57,7 @@ def audit_cohorts(
     if missing:
         raise ConfigError(f"no capacity k given for cohort(s) {missing}")
     config = dataclasses.replace(config, reference_groups=stable_references(frames, config))
-    audits = {year: audit_cohort(frames[year], capacity[year], config, cohort=year) for year in sorted(frames)}
+    audits = {y: audit_cohort(frames[y], capacity[y], config, cohort=y) for y in sorted(frames)}
     flags = [{"cohort": year, **flag} for year, audit in audits.items() for flag in audit.flags]
     return {
         "audits": audits,
@@ -68,7 +68,10 @@ def audit_cohorts(
 
 
 def plot_trend(
-    trend: pd.DataFrame, attribute: str, metric: str = "selection_rate", band: tuple[float, float] = (0.8, 1.25)
+    trend: pd.DataFrame,
+    attribute: str,
+    metric: str = "selection_rate",
+    band: tuple[float, float] = (0.8, 1.25),
 ) -> Figure:
     """Ratio to the reference group by cohort, one line per group, with intervals and the band shaded."""
     rows = trend[(trend["attribute"] == attribute) & (trend["metric"] == metric)]

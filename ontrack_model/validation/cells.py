@@ -72,17 +72,30 @@ def _try_cast(arr: pa.Array, target: pa.DataType) -> pa.Array | None:
         return None
 
 
-def _flag(batch: Batch, col: Column, rule: str, mask: pa.Array, detail: str, values: pa.Array | None = None,
-          ) -> None:
+def _flag(
+    batch: Batch,
+    col: Column,
+    rule: str,
+    mask: pa.Array,
+    detail: str,
+    values: pa.Array | None = None,
+) -> None:
     """Record the rows of `mask` as breaking `rule` (with their values when they may be shown)."""
     pos = positions(mask, batch.offset)
     if pos.size:
-        batch.findings.at_rows(col.name, rule, pos, detail,
-                               values=_values(values, mask) if values is not None else None)
+        batch.findings.at_rows(
+            col.name, rule, pos, detail, values=_values(values, mask) if values is not None else None
+        )
 
 
-def _parse(arr: pa.Array, col: Column, batch: Batch, pattern: str, target: pa.DataType, what: str,
-           ) -> pa.Array:
+def _parse(
+    arr: pa.Array,
+    col: Column,
+    batch: Batch,
+    pattern: str,
+    target: pa.DataType,
+    what: str,
+) -> pa.Array:
     """Text -> `target`, flagging cells that do not match `pattern` or do not convert."""
     fast = _try_cast(arr, target)
     if fast is not None:
@@ -91,8 +104,12 @@ def _parse(arr: pa.Array, col: Column, batch: Batch, pattern: str, target: pa.Da
     ok = pc.match_substring_regex(text, pattern)
     if target == pa.date32():
         # The pattern admits 2023-02-30; Arrow's strict date cast decides, value by value.
-        parsed = pc.strptime(pc.if_else(ok, text, pa.scalar(None, pa.string())), format="%Y-%m-%d",
-                             unit="s", error_is_null=True)
+        parsed = pc.strptime(
+            pc.if_else(ok, text, pa.scalar(None, pa.string())),
+            format="%Y-%m-%d",
+            unit="s",
+            error_is_null=True,
+        )
         ok = pc.and_kleene(ok, pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text))
     elif pa.types.is_integer(target):
         text = pc.replace_substring_regex(text, r"\.0*$", "")
@@ -127,8 +144,14 @@ def _typed(arr: pa.Array, col: Column, batch: Batch) -> pa.Array:
         if pc.any(pc.invert(ok)).as_py():  # nulls are skipped: empty cells are the required check's
             text = _trimmed(text)
             ok = pc.match_substring_regex(text, _MONTH)
-            _flag(batch, col, "type", pc.invert(ok), f"{col.name} is not a month written YYYY-MM: {{values}}",
-                  text)
+            _flag(
+                batch,
+                col,
+                "type",
+                pc.invert(ok),
+                f"{col.name} is not a month written YYYY-MM: {{values}}",
+                text,
+            )
             text = pc.if_else(ok, text, pa.scalar(None, pa.string()))
     elif col.type == "code":
         codes = pa.array(col.codes or (), pa.string())
@@ -137,9 +160,14 @@ def _typed(arr: pa.Array, col: Column, batch: Batch) -> pa.Array:
             text = _trimmed(text)
             known = pc.is_in(text, value_set=codes)
             bad = pc.and_(pc.is_valid(text), pc.invert(known))
-            _flag(batch, col, "code", bad,
-                  f"{col.name} has code(s) outside the allowed list {', '.join(col.codes or ())}: {{values}}",
-                  text)
+            _flag(
+                batch,
+                col,
+                "code",
+                bad,
+                f"{col.name} has code(s) outside the allowed list {', '.join(col.codes or ())}: {{values}}",
+                text,
+            )
             text = pc.if_else(bad, pa.scalar(None, pa.string()), text)
     return text
 
@@ -150,18 +178,30 @@ def _check_range(typed: pa.Array, col: Column, batch: Batch) -> None:
         _flag(batch, col, "range", low, f"{col.name} is below its minimum {col.minimum:g}: {{values}}", typed)
     if col.maximum is not None:
         high = pc.greater(typed, pa.scalar(col.maximum).cast(typed.type))
-        _flag(batch, col, "range", high, f"{col.name} is above its maximum {col.maximum:g}: {{values}}", typed)
+        _flag(
+            batch, col, "range", high, f"{col.name} is above its maximum {col.maximum:g}: {{values}}", typed
+        )
 
 
 def _check_dates(days: pa.Array, col: Column, batch: Batch) -> None:
     """Flag dates before 1990 or after the extract date (values not shown: they may be personal)."""
     early = pc.less(days, pa.scalar(EARLIEST_DATE, pa.date32()))
-    _flag(batch, col, "date_range", early,
-          f"{col.name} is before {EARLIEST_DATE.isoformat()}, which is implausible (a placeholder date?)")
+    _flag(
+        batch,
+        col,
+        "date_range",
+        early,
+        f"{col.name} is before {EARLIEST_DATE.isoformat()}, which is implausible (a placeholder date?)",
+    )
     if batch.extract_date is not None:
         late = pc.greater(days, pa.scalar(batch.extract_date, pa.date32()))
-        _flag(batch, col, "date_range", late,
-              f"{col.name} is after the extract date {batch.extract_date.isoformat()} in manifest.json")
+        _flag(
+            batch,
+            col,
+            "date_range",
+            late,
+            f"{col.name} is after the extract date {batch.extract_date.isoformat()} in manifest.json",
+        )
 
 
 def check_column(arr: pa.Array, col: Column, batch: Batch) -> pa.Array:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ontrack_model.extract import Manifest
 from ontrack_model.schema import FOREIGN_KEYS, SCORE15_RESPONSES, SOCIAL_CARE, TABLES, Table
 from ontrack_model.validation import reading
 from ontrack_model.validation.cells import Batch, check_column
@@ -36,7 +37,7 @@ class Pass:
     report: ValidationReport
     data: dict[str, pa.Table] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
-    manifest: object | None = None
+    manifest: Manifest | None = None
 
 
 def wanted_tables(tables: Iterable[str] | None) -> dict[str, Table]:
@@ -63,14 +64,18 @@ def _check_header(header: list[str], table: Table, findings: Findings) -> list[s
         hint = f" (the header has {lowered[name]!r}: names are lower case)" if name in lowered else ""
         findings.whole(name, "missing_column", f"the required column {name} is missing{hint}")
     if extra:
-        findings.whole(None, "extra_column",
-                       f"unexpected column(s) {', '.join(repr(c[:30]) for c in extra)} are ignored",
-                       severity="warning")
+        findings.whole(
+            None,
+            "extra_column",
+            f"unexpected column(s) {', '.join(repr(c[:30]) for c in extra)} are ignored",
+            severity="warning",
+        )
     return [c for c in table.column_names if c in header]
 
 
-def read_table(path: Path, table: Table, extract_date: dt.date | None,
-               progress: reading.Progress | None = None) -> tuple[pa.Table | None, Findings]:
+def read_table(
+    path: Path, table: Table, extract_date: dt.date | None, progress: reading.Progress | None = None
+) -> tuple[pa.Table | None, Findings]:
     """Read and check one table file; the typed table is None when the file cannot be read."""
     findings = Findings(path.name, table.name)
     try:
@@ -84,9 +89,12 @@ def read_table(path: Path, table: Table, extract_date: dt.date | None,
             csv_reader = None
         present = _check_header(header, table, findings)
         if not present:
-            findings.whole(None, "not_a_table",
-                           "the header has none of the contract's columns: is this the right file, with a "
-                           "header line, separated by commas?")
+            findings.whole(
+                None,
+                "not_a_table",
+                "the header has none of the contract's columns: is this the right file, with a "
+                "header line, separated by commas?",
+            )
             return None, findings
         if csv_reader is not None:
             csv_reader.columns = present
@@ -96,16 +104,19 @@ def read_table(path: Path, table: Table, extract_date: dt.date | None,
         typed, offset = [], 0
         for raw in batches:
             batch = Batch(findings, offset, extract_date)
-            arrays = [check_column(raw.column(i), table.column(name), batch) for i, name in enumerate(present)]
+            arrays = [
+                check_column(raw.column(i), table.column(name), batch) for i, name in enumerate(present)
+            ]
             typed.append(pa.RecordBatch.from_arrays(arrays, names=present))
             offset += raw.num_rows
-    except reading.UnreadableFile as exc:
+    except reading.UnreadableFileError as exc:
         findings.whole(None, exc.rule, exc.detail)
         return None, findings
     if csv_reader is not None and csv_reader.ragged:
         lines = reading.ragged_lines(path, len(header))
         findings.whole(
-            None, "ragged_lines",
+            None,
+            "ragged_lines",
             f"{csv_reader.ragged} line(s) have a different number of fields from the header (first at "
             f"line(s) {', '.join(map(str, lines))}); they were skipped, so row numbers in this file's other "
             "problems count only the well-formed lines",
@@ -113,9 +124,12 @@ def read_table(path: Path, table: Table, extract_date: dt.date | None,
     data = pa.Table.from_batches(typed) if typed else _empty(table, present)
     if data.num_rows == 0:
         must = table.name in MUST_HAVE_ROWS
-        findings.whole(None, "no_rows",
-                       "the file has a header but no rows" + (": this table cannot be empty" if must else ""),
-                       severity="error" if must else "warning")
+        findings.whole(
+            None,
+            "no_rows",
+            "the file has a header but no rows" + (": this table cannot be empty" if must else ""),
+            severity="error" if must else "warning",
+        )
     check_table(data, table, findings)
     return data, findings
 
@@ -125,7 +139,9 @@ def _empty(table: Table, present: list[str]) -> pa.Table:
     return pa.table({c: pa.array([], types.get(table.column(c).type, pa.string())) for c in present})
 
 
-def run(data_dir: str | Path, tables: Iterable[str] | None = None, progress: ProgressFn | None = None) -> Pass:
+def run(
+    data_dir: str | Path, tables: Iterable[str] | None = None, progress: ProgressFn | None = None
+) -> Pass:
     """Check the extract in `data_dir` against the contract, collecting every problem."""
     data_dir = Path(data_dir)
     wanted = wanted_tables(tables)
@@ -149,6 +165,7 @@ def run(data_dir: str | Path, tables: Iterable[str] | None = None, progress: Pro
     total, done = max(sum(sizes.values()), 1), 0
     findings: dict[str, Findings] = {}
     for name, path in located.paths.items():
+
         def tell(n: int, _file: str = path.name, _size: int = sizes[name], _done: int = done) -> None:
             if progress:
                 progress(f"Checking {_file}", _done + min(n, _size), total)

@@ -97,8 +97,14 @@ class Findings:
             rows = tuple(p + 1 for p in hit.first)
             out.append(
                 make_problem(
-                    self.file, self.table, hit.column, hit.rule, detail,
-                    severity=hit.severity, rows=rows, n_rows=hit.count,
+                    self.file,
+                    self.table,
+                    hit.column,
+                    hit.rule,
+                    detail,
+                    severity=hit.severity,
+                    rows=rows,
+                    n_rows=hit.count,
                 )
             )
         return out

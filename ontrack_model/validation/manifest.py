@@ -37,18 +37,26 @@ def read_manifest(data_dir: str | Path) -> tuple[Manifest | None, list[Problem]]
     path = Path(data_dir) / MANIFEST_FILE
     if not path.is_file():
         return None, [
-            _problem(None, "manifest_missing",
-                     f"the extract directory {Path(data_dir)} has no {MANIFEST_FILE}; add one holding at "
-                     'least {"extract_date": "YYYY-MM-DD"}, the day the records were taken')
+            _problem(
+                None,
+                "manifest_missing",
+                f"the extract directory {Path(data_dir)} has no {MANIFEST_FILE}; add one holding at "
+                'least {"extract_date": "YYYY-MM-DD"}, the day the records were taken',
+            )
         ]
     try:
         raw = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
-        return None, [_problem(None, "encoding", f"the file is not UTF-8 text (byte {exc.start}); save it as UTF-8")]
+        return None, [
+            _problem(None, "encoding", f"the file is not UTF-8 text (byte {exc.start}); save it as UTF-8")
+        ]
     except json.JSONDecodeError as exc:
         return None, [
-            _problem(None, "manifest_not_json",
-                     f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+            _problem(
+                None,
+                "manifest_not_json",
+                f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            )
         ]
     if not isinstance(raw, dict):
         return None, [_problem(None, "manifest_not_json", "the file must hold one JSON object ({...})")]
@@ -56,12 +64,21 @@ def read_manifest(data_dir: str | Path) -> tuple[Manifest | None, list[Problem]]
     problems: list[Problem] = []
     extract_date = _parse_date(raw.get("extract_date"))
     if "extract_date" not in raw:
-        problems.append(_problem("extract_date", "extract_date",
-                                 "extract_date is missing; give the day the records were taken as YYYY-MM-DD"))
+        problems.append(
+            _problem(
+                "extract_date",
+                "extract_date",
+                "extract_date is missing; give the day the records were taken as YYYY-MM-DD",
+            )
+        )
     elif extract_date is None:
-        problems.append(_problem("extract_date", "extract_date",
-                                 f"extract_date {show_value(raw['extract_date'])} is not a real date "
-                                 "written YYYY-MM-DD"))
+        problems.append(
+            _problem(
+                "extract_date",
+                "extract_date",
+                f"extract_date {show_value(raw['extract_date'])} is not a real date written YYYY-MM-DD",
+            )
+        )
 
     synthetic = raw.get("synthetic", False)
     if not isinstance(synthetic, bool):
@@ -74,9 +91,15 @@ def read_manifest(data_dir: str | Path) -> tuple[Manifest | None, list[Problem]]
         problems.append(_problem("boroughs", "manifest_field", "boroughs must be a list of strings"))
     file_format = raw.get("file_format", "csv")
     if file_format not in FILE_FORMATS:
-        problems.append(_problem("file_format", "manifest_field",
-                                 f"file_format must be one of {', '.join(FILE_FORMATS)}; the files found "
-                                 "are read whatever it says", severity="warning"))
+        problems.append(
+            _problem(
+                "file_format",
+                "manifest_field",
+                f"file_format must be one of {', '.join(FILE_FORMATS)}; the files found "
+                "are read whatever it says",
+                severity="warning",
+            )
+        )
     if any(p.severity == "error" for p in problems) or extract_date is None:
         return None, problems
     manifest = Manifest(

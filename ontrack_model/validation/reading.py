@@ -29,7 +29,7 @@ SNIFF_BYTES = 64 << 10
 Progress = Callable[[int], None]  # told the bytes of the current file read so far
 
 
-class UnreadableFile(Exception):
+class UnreadableFileError(Exception):
     """The file cannot be read as a table at all; `rule` and `detail` say why."""
 
     def __init__(self, rule: str, detail: str) -> None:
@@ -54,16 +54,22 @@ def locate_tables(data_dir: Path, tables: dict[str, Table]) -> TableFiles:
         candidates = [entries[name + ext] for ext in FORMATS if name + ext in entries]
         if len(candidates) == 2:
             f = Findings(candidates[0].name, name)
-            f.whole(None, "two_formats",
-                    f"both {candidates[0].name} and {candidates[1].name} exist; keep only one of them so "
-                    "it is clear which holds the extract")
+            f.whole(
+                None,
+                "two_formats",
+                f"both {candidates[0].name} and {candidates[1].name} exist; keep only one of them so "
+                "it is clear which holds the extract",
+            )
             found.findings.append(f)
         elif candidates:
             found.paths[name] = candidates[0]
         elif not table.optional:
             f = Findings(f"{name}.csv", name)
-            f.whole(None, "file_missing",
-                    f"the table {name} is missing: expected {name}.csv or {name}.parquet in {data_dir}")
+            f.whole(
+                None,
+                "file_missing",
+                f"the table {name} is missing: expected {name}.csv or {name}.parquet in {data_dir}",
+            )
             found.findings.append(f)
     expected = {t + ext for t in tables for ext in FORMATS}
     for file_name, path in sorted(entries.items()):
@@ -89,24 +95,31 @@ def _stray_hint(path: Path, tables: dict[str, Table]) -> str:
 
 
 def sniff_csv(path: Path) -> None:
-    """Raise UnreadableFile when the start of a .csv file shows it is not CSV text at all."""
+    """Raise UnreadableFileError when the start of a .csv file shows it is not CSV text at all."""
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if not head:
-        raise UnreadableFile("empty_file", "the file is empty (0 bytes): it needs a header line and rows")
+        raise UnreadableFileError(
+            "empty_file", "the file is empty (0 bytes): it needs a header line and rows"
+        )
     if head.startswith(b"PAR1"):
-        raise UnreadableFile("not_a_table", "this is a Parquet file named .csv; rename it .parquet")
+        raise UnreadableFileError("not_a_table", "this is a Parquet file named .csv; rename it .parquet")
     if head.startswith(b"PK\x03\x04"):
-        raise UnreadableFile("not_a_table",
-                             "this looks like an Excel workbook, not CSV text; save it as 'CSV UTF-8'")
+        raise UnreadableFileError(
+            "not_a_table", "this looks like an Excel workbook, not CSV text; save it as 'CSV UTF-8'"
+        )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UnreadableFile("encoding", "the file is UTF-16 text (Excel 'Unicode text'); save it as 'CSV UTF-8'")
+        raise UnreadableFileError(
+            "encoding", "the file is UTF-16 text (Excel 'Unicode text'); save it as 'CSV UTF-8'"
+        )
     zero = head.find(b"\x00")
     if zero >= 0:
-        raise UnreadableFile("not_a_table", f"the file is binary, not CSV text (a zero byte at byte {zero})")
+        raise UnreadableFileError(
+            "not_a_table", f"the file is binary, not CSV text (a zero byte at byte {zero})"
+        )
     text = head.lstrip(codecs.BOM_UTF8).lstrip()
     if text[:1] in (b"{", b"["):
-        raise UnreadableFile("not_a_table", "the file holds JSON, not CSV text with a header line")
+        raise UnreadableFileError("not_a_table", "the file holds JSON, not CSV text with a header line")
 
 
 def read_header(path: Path) -> list[str]:
@@ -116,9 +129,11 @@ def read_header(path: Path) -> list[str]:
     try:
         line = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableFile("encoding",
-                             f"the header line is not UTF-8 (byte {exc.start}, value 0x{first[exc.start]:02X}); "
-                             "save the file as 'CSV UTF-8'") from None
+        raise UnreadableFileError(
+            "encoding",
+            f"the header line is not UTF-8 (byte {exc.start}, value 0x{first[exc.start]:02X}); "
+            "save the file as 'CSV UTF-8'",
+        ) from None
     row = next(csv.reader([line.rstrip("\r\n")]), [])
     return [name.strip() for name in row]
 
@@ -162,7 +177,7 @@ class CsvReader:
     ragged: int = 0
 
     def batches(self, progress: Progress | None = None) -> Iterator[pa.RecordBatch]:
-        """Batches of text columns, empty cells as null; UnreadableFile if the file is not UTF-8."""
+        """Batches of text columns, empty cells as null; UnreadableFileError if the file is not UTF-8."""
         names = _unique(self.header)
 
         def skip_ragged(_row: pv.InvalidRow) -> str:
@@ -193,18 +208,19 @@ class CsvReader:
             stream.close()
 
 
-def _csv_error(path: Path, exc: Exception) -> UnreadableFile:
+def _csv_error(path: Path, exc: Exception) -> UnreadableFileError:
     if "UTF8" in str(exc) or "UTF-8" in str(exc):
         where = find_bad_utf8(path)
         if where is not None:
             line, byte, value = where
-            return UnreadableFile(
+            return UnreadableFileError(
                 "encoding",
                 f"the file is not UTF-8: the first bad byte is on line {line} (byte {byte} of the file, "
-                f"value 0x{value:02X}); it was probably saved as Windows-1252 or Latin-1: save it as 'CSV UTF-8'",
+                f"value 0x{value:02X}); it was probably saved as Windows-1252 or Latin-1: "
+                "save it as 'CSV UTF-8'",
             )
     # Arrow's message may quote a line of the file, so only its kind is reported.
-    return UnreadableFile("not_a_table", "the file cannot be parsed as CSV with a header line")
+    return UnreadableFileError("not_a_table", "the file cannot be parsed as CSV with a header line")
 
 
 def ragged_lines(path: Path, n_fields: int, limit: int = 5) -> list[int]:
@@ -222,8 +238,9 @@ def ragged_lines(path: Path, n_fields: int, limit: int = 5) -> list[int]:
         str(path),
         read_options=opts,
         parse_options=pv.ParseOptions(invalid_row_handler=note),
-        convert_options=pv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(n_fields)},
-                                          include_columns=["c0"]),
+        convert_options=pv.ConvertOptions(
+            column_types={f"c{i}": pa.string() for i in range(n_fields)}, include_columns=["c0"]
+        ),
     )
     for _ in reader:
         if len(lines) >= limit:
@@ -235,14 +252,16 @@ def ragged_lines(path: Path, n_fields: int, limit: int = 5) -> list[int]:
 
 
 def parquet_file(path: Path) -> pq.ParquetFile:
-    """The open Parquet file; UnreadableFile when it is not valid Parquet."""
+    """The open Parquet file; UnreadableFileError when it is not valid Parquet."""
     if path.stat().st_size == 0:
-        raise UnreadableFile("empty_file", "the file is empty (0 bytes)")
+        raise UnreadableFileError("empty_file", "the file is empty (0 bytes)")
     try:
         return pq.ParquetFile(str(path))
     except (pa.ArrowException, OSError) as exc:
         kind = type(exc).__name__
-        raise UnreadableFile("unreadable_parquet", f"the file cannot be read as Parquet ({kind})") from None
+        raise UnreadableFileError(
+            "unreadable_parquet", f"the file cannot be read as Parquet ({kind})"
+        ) from None
 
 
 def parquet_batches(
@@ -259,4 +278,4 @@ def parquet_batches(
             yield batch
     except (pa.ArrowException, OSError) as exc:
         kind = type(exc).__name__
-        raise UnreadableFile("unreadable_parquet", f"the file's data cannot be read ({kind})") from None
+        raise UnreadableFileError("unreadable_parquet", f"the file's data cannot be read ({kind})") from None
