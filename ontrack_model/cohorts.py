@@ -32,7 +32,16 @@ EARLIEST_PLAUSIBLE_DATE = dt.date(1980, 1, 1)
 """Events before this are data errors: no child in a Year 6 cohort or their siblings predates it."""
 
 MEMBER_COLUMNS = (
-    "pupil_id", "family_id", "school_id", "borough", "sex", "ethnicity", "eal", "fsm", "sen_status", "label",
+    "pupil_id",
+    "family_id",
+    "school_id",
+    "borough",
+    "sex",
+    "ethnicity",
+    "eal",
+    "fsm",
+    "sen_status",
+    "label",
 )
 
 EXCLUSION_REASONS = {
@@ -143,9 +152,13 @@ def care_periods(social_care: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     lac = social_care.loc[social_care["episode_type"] == "LAC", ["pupil_id", "start_date", "end_date"]]
     lac = lac.sort_values(["pupil_id", "start_date"], kind="stable").reset_index(drop=True)
     if lac.empty:
-        empty = pd.DataFrame({"pupil_id": pd.Series([], dtype="str"),
-                              "start_date": pd.Series([], dtype="datetime64[ns]"),
-                              "end_date": pd.Series([], dtype="datetime64[ns]")})
+        empty = pd.DataFrame(
+            {
+                "pupil_id": pd.Series([], dtype="str"),
+                "start_date": pd.Series([], dtype="datetime64[ns]"),
+                "end_date": pd.Series([], dtype="datetime64[ns]"),
+            }
+        )
         return empty, 0
     end = lac["end_date"].fillna(_FAR_FUTURE)
     by_pupil = lac["pupil_id"]
@@ -154,7 +167,9 @@ def care_periods(social_care: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     overlapping = int((~new_period & (lac["start_date"] < previous_end)).sum())
     period = new_period.cumsum()
     merged = (
-        pd.DataFrame({"pupil_id": by_pupil, "start_date": lac["start_date"], "end_date": end, "period": period})
+        pd.DataFrame(
+            {"pupil_id": by_pupil, "start_date": lac["start_date"], "end_date": end, "period": period}
+        )
         .groupby("period", sort=True)
         .agg(pupil_id=("pupil_id", "first"), start_date=("start_date", "min"), end_date=("end_date", "max"))
         .reset_index(drop=True)
@@ -224,7 +239,8 @@ class CohortBuilder:
         left = members["left_la_date"].notna() & (members["left_la_date"] < as_of_ts)
         periods = self.care_periods
         in_care_now = periods.loc[
-            (periods["start_date"] <= as_of_ts) & (periods["end_date"].isna() | (periods["end_date"] >= as_of_ts)),
+            (periods["start_date"] <= as_of_ts)
+            & (periods["end_date"].isna() | (periods["end_date"] >= as_of_ts)),
             "pupil_id",
         ]
         looked_after = members["pupil_id"].isin(in_care_now) & ~left
@@ -233,7 +249,9 @@ class CohortBuilder:
         members = members[~left & ~looked_after].drop(columns=["left_la_date"])
 
         if labelled:
-            entered = periods.loc[(periods["start_date"] > as_of_ts) & (periods["start_date"] <= end_ts), "pupil_id"]
+            entered = periods.loc[
+                (periods["start_date"] > as_of_ts) & (periods["start_date"] <= end_ts), "pupil_id"
+            ]
             label = pd.array(members["pupil_id"].isin(entered).astype("int8"), dtype="Int8")
         else:
             label = pd.array(np.full(len(members), pd.NA), dtype="Int8")
@@ -249,17 +267,19 @@ class CohortBuilder:
                 continue
             c = self.build(year)
             positives = c.positives
-            rows.append({
-                "cohort": year,
-                "as_of": c.as_of,
-                "horizon_end": c.horizon_end,
-                "n": c.n,
-                "exclusions": sum(c.excluded.values()),
-                **{f"excluded_{k}": v for k, v in c.excluded.items()},
-                "positives": positives if positives is not None else pd.NA,
-                "rate": positives / c.n if positives is not None and c.n else np.nan,
-                "labelled": c.labelled,
-            })
+            rows.append(
+                {
+                    "cohort": year,
+                    "as_of": c.as_of,
+                    "horizon_end": c.horizon_end,
+                    "n": c.n,
+                    "exclusions": sum(c.excluded.values()),
+                    **{f"excluded_{k}": v for k, v in c.excluded.items()},
+                    "positives": positives if positives is not None else pd.NA,
+                    "rate": positives / c.n if positives is not None and c.n else np.nan,
+                    "labelled": c.labelled,
+                }
+            )
         frame = pd.DataFrame(rows)
         if not frame.empty:
             frame["positives"] = frame["positives"].astype("Int64")
@@ -276,7 +296,8 @@ def cohort_years(extract: Extract) -> list[int]:
     """Years with Year 6 pupils at a spring census, ascending."""
     census = extract.table("school_census")
     spring = census.loc[
-        census["census_date"].dt.month.isin(SPRING_CENSUS_MONTHS) & (census["year_group"] == COHORT_YEAR_GROUP),
+        census["census_date"].dt.month.isin(SPRING_CENSUS_MONTHS)
+        & (census["year_group"] == COHORT_YEAR_GROUP),
         "census_date",
     ]
     return sorted(int(y) for y in spring.dt.year.unique())

@@ -166,6 +166,15 @@ class RankedLists:
         """The most recent cohort year."""
         return self.years[-1]
 
+    def borough_of(self, family_id: str) -> str | None:
+        """The family's borough on the most recent list that has it, or None if it is on none."""
+        for year in reversed(self.years):
+            cohort = self.cohorts[year]
+            i = cohort.by_id.get(family_id)
+            if i is not None:
+                return cohort.rows[i]["borough"]
+        return None
+
     def cohort(self, year: int | None) -> CohortList:
         """The list of cohort `year` (the latest if None); NotFoundError naming the cohorts there are."""
         if year is None:

@@ -23,6 +23,7 @@ from ontrack_model.score15 import (
     respondent_change,
     score_administrations,
 )
+from ontrack_model.score15.change import DETERIORATED, IMPROVED
 from ontrack_model.score15.config import DEFAULT_RELIABILITY, DIMENSION_NAMES
 from ontrack_model.score15.export import write_json, write_table, write_text
 
@@ -67,21 +68,21 @@ UnderAgeOpt = Annotated[UnderAge, typer.Option(
     "an error.")]
 FromOpt = Annotated[str | None, typer.Option(
     "--from", help="Start of the window (YYYY-MM-DD): baseline is each respondent's first administration on or "
-    "after it.", show_default=False)]
+    "after it.", show_default=False, metavar="YYYY-MM-DD")]
 ToOpt = Annotated[str | None, typer.Option(
     "--to", help="End of the window (YYYY-MM-DD): follow-up is each respondent's latest administration on or "
-    "before it.", show_default=False)]
+    "before it.", show_default=False, metavar="YYYY-MM-DD")]
 FamilyMinOpt = Annotated[int, typer.Option(
     "--family-min-respondents", min=1,
     help="Respondents with both administrations a family needs before its change is reported.")]
 ReferenceSdOpt = Annotated[list[str] | None, typer.Option(
     "--reference-sd", help="Reference-sample SD for the Reliable Change Index, as SCORE=VALUE (e.g. total=0.55, "
     "dimension_2=0.7) or a bare VALUE for the total; repeat for several. Scores without one use the SD of the "
-    "first administrations in the data, and the output says so.", show_default=False)]
+    "first administrations in the data, and the output says so.", show_default=False, metavar="SCORE=VALUE")]
 ReliabilityOpt = Annotated[list[str] | None, typer.Option(
     "--reliability", help="Reliability (e.g. Cronbach's alpha) for the Reliable Change Index, as SCORE=VALUE or "
     "a bare VALUE for the total; repeat for several. Defaults: total 0.89 (Stratton 2014); dimensions "
-    "0.89 / 0.87 / 0.73 (Korean validation 2020).", show_default=False)]
+    "0.89 / 0.87 / 0.73 (Korean validation 2020).", show_default=False, metavar="SCORE=VALUE")]
 
 
 def _parse_by_score(values: list[str] | None, option: str) -> dict[str, float]:
@@ -142,6 +143,13 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
+
+
+def _change_cell(change: float, reliable: str | None) -> str:
+    if pd.isna(change):
+        return "-"
+    mark = {IMPROVED: " RI", DETERIORATED: " RD"}.get(reliable or "", "")
+    return f"{change:+.2f}{mark}" if change else f"0.00{mark}"
 
 
 def _rules(rules: dict[str, str]) -> None:
@@ -207,12 +215,16 @@ def register(app: typer.Typer) -> None:
         fn = family_change if level is Level.family else respondent_change
         table = fn(data, config, from_date, to_date)
         key = ["family_id"] if level is Level.family else ["family_id", "respondent_id"]
-        _show(table, f"SCORE-15 change per {level.value} (negative = improvement)",
-              key + [c for s in SCORES for c in (f"{s}_change", f"{s}_reliable")])
+        shown = table[key].copy()
+        for s in SCORES:
+            shown[s] = [_change_cell(c, r) for c, r in zip(table[f"{s}_change"], table[f"{s}_reliable"], strict=True)]
+        _show(shown, f"SCORE-15 change per {level.value} (negative = improvement)", [*key, *SCORES])
+        console.print("  RI = reliably improved, RD = reliably deteriorated (Reliable Change Index); - = no change "
+                      "data", highlight=False)
         _rules(config.rules())
         for score_name, p in table.attrs["rci"].items():
-            console.print(f"  RCI {score_name}: SD {p['reference_sd_source']}; r {p['reliability_source']}",
-                          highlight=False)
+            console.print(f"  RCI {score_name}: reference SD from {p['reference_sd_source']}; reliability "
+                          f"from {p['reliability_source']}", highlight=False)
         if out:
             write_table(table, out, {**config.rules(), **{
                 f"rci_{s}": f"SD={p['reference_sd']} ({p['reference_sd_source']}); r={p['reliability']} "

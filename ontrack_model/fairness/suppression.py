@@ -78,7 +78,8 @@ def _relations(keys: list[tuple[str, str]], specs: list[GroupSpec], names: tuple
     overall = index[OVERALL]
     rels: list[tuple[Cell, list[Cell]]] = []
     for g in range(len(keys)):
-        rels += [((t, g), [(p, g) for p in parts]) for t, parts in WITHIN_GROUP if t in names]
+        rels += [((t, g), [(p, g) for p in parts]) for t, parts in WITHIN_GROUP
+                 if t in names and set(parts) <= set(names)]
     single = {s.attribute for s in specs if s.components is None}
     for spec in specs:
         cols = [index[(spec.attribute, lab)] for lab in spec.labels]

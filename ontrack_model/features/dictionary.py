@@ -16,7 +16,11 @@ from ontrack_model.features.config import FeatureConfig
 from ontrack_model.schema import ETHNICITY_CODES
 
 TERM, M12, PREV12, Y3, EVER, NOW = (
-    "last term", "last 12 months", "year before last", "last 3 years", "ever",
+    "last term",
+    "last 12 months",
+    "year before last",
+    "last 3 years",
+    "ever",
     "on the as-of date",
 )
 
@@ -28,9 +32,15 @@ def _attendance() -> list[FeatureSpec]:
 
     def rate(name: str, window: str) -> FeatureSpec:
         return FeatureSpec(
-            name, grp, f"Share of possible sessions attended, {window} (terms ended before the as-of date).",
-            "rate", window, f"attendance {{value}} in the {window}", f"attended no sessions in the {window}",
-            f"no attendance recorded in the {window} (not in the local authority's schools then)", source=src,
+            name,
+            grp,
+            f"Share of possible sessions attended, {window} (terms ended before the as-of date).",
+            "rate",
+            window,
+            f"attendance {{value}} in the {window}",
+            f"attended no sessions in the {window}",
+            f"no attendance recorded in the {window} (not in the local authority's schools then)",
+            source=src,
         )
 
     return [
@@ -38,34 +48,59 @@ def _attendance() -> list[FeatureSpec]:
         rate("attendance_12m", M12),
         rate("attendance_prev_12m", PREV12),
         FeatureSpec(
-            "attendance_trend", grp,
+            "attendance_trend",
+            grp,
             "Attendance in the last 12 months minus attendance in the 12 months before (percentage points).",
-            "rate", "last 12 months vs the year before last", "attendance changed by {value} compared with "
-            "the year before", "attendance unchanged from the year before",
-            "attendance trend not known (no attendance recorded in one of the two years)", source=src,
+            "rate",
+            "last 12 months vs the year before last",
+            "attendance changed by {value} compared with the year before",
+            "attendance unchanged from the year before",
+            "attendance trend not known (no attendance recorded in one of the two years)",
+            source=src,
         ),
-        rate("attendance_3y", Y3, "last 3 years"),
+        rate("attendance_3y", Y3),
         FeatureSpec(
-            "unauthorised_absence_12m", grp, "Share of possible sessions missed without authorisation, last 12 "
-            "months.", "rate", M12, "unauthorised absence {value} of sessions in the last 12 months",
-            "no unauthorised absence in the last 12 months", "no attendance recorded in the last 12 months",
+            "unauthorised_absence_12m",
+            grp,
+            "Share of possible sessions missed without authorisation, last 12 months.",
+            "rate",
+            M12,
+            "unauthorised absence {value} of sessions in the last 12 months",
+            "no unauthorised absence in the last 12 months",
+            "no attendance recorded in the last 12 months",
             source=src,
         ),
         FeatureSpec(
-            "unauthorised_absence_3y", grp, "Share of possible sessions missed without authorisation, last 3 "
-            "years.", "rate", Y3, "unauthorised absence {value} of sessions in the last 3 years",
-            "no unauthorised absence in the last 3 years", "no attendance recorded in the last 3 years",
+            "unauthorised_absence_3y",
+            grp,
+            "Share of possible sessions missed without authorisation, last 3 years.",
+            "rate",
+            Y3,
+            "unauthorised absence {value} of sessions in the last 3 years",
+            "no unauthorised absence in the last 3 years",
+            "no attendance recorded in the last 3 years",
             source=src,
         ),
         FeatureSpec(
-            "persistent_absence_12m", grp, "1 if attendance in the last 12 months was below 90% (persistently "
-            "absent), else 0.", "flag", M12, "persistently absent (attendance below 90%) in the last 12 months",
-            "", "no attendance recorded in the last 12 months", source=src,
+            "persistent_absence_12m",
+            grp,
+            "1 if attendance in the last 12 months was below 90% (persistently absent), else 0.",
+            "flag",
+            M12,
+            "persistently absent (attendance below 90%) in the last 12 months",
+            "",
+            "no attendance recorded in the last 12 months",
+            source=src,
         ),
         FeatureSpec(
-            "persistent_absence_terms_3y", grp, "Number of terms in the last 3 years with attendance below 90%.",
-            "count", Y3, "{value} terms with attendance below 90% in the last 3 years",
-            "no term with attendance below 90% in the last 3 years", "no attendance recorded in the last 3 years",
+            "persistent_absence_terms_3y",
+            grp,
+            "Number of terms in the last 3 years with attendance below 90%.",
+            "count",
+            Y3,
+            "{value} terms with attendance below 90% in the last 3 years",
+            "no term with attendance below 90% in the last 3 years",
+            "no attendance recorded in the last 3 years",
             source=src,
         ),
     ]
@@ -76,9 +111,15 @@ def _exclusions() -> list[FeatureSpec]:
 
     def susp(name: str, window: str) -> FeatureSpec:
         return FeatureSpec(
-            name, grp, f"Number of suspensions (fixed-period exclusions) starting in the {window}.", "count",
-            window, f"{{value}} suspensions in the {window}", f"no suspensions in the {window}",
-            _NOT_IN_SCHOOL.format(window), source=src,
+            name,
+            grp,
+            f"Number of suspensions (fixed-period exclusions) starting in the {window}.",
+            "count",
+            window,
+            f"{{value}} suspensions in the {window}",
+            f"no suspensions in the {window}",
+            _NOT_IN_SCHOOL.format(window),
+            source=src,
         )
 
     return [
@@ -86,27 +127,56 @@ def _exclusions() -> list[FeatureSpec]:
         susp("suspensions_12m", M12),
         susp("suspensions_3y", Y3),
         FeatureSpec(
-            "suspensions_ever", grp, "Number of suspensions before the as-of date.", "count", EVER,
-            "{value} suspensions on record", "no suspensions on record", source=src,
-        ),
-        FeatureSpec(
-            "suspension_sessions_12m", grp, "Half-day sessions lost to suspensions in the last 12 months.",
-            "count", M12, "{value} half-day sessions lost to suspensions in the last 12 months",
-            "no sessions lost to suspensions in the last 12 months", _NOT_IN_SCHOOL.format(M12), source=src,
-        ),
-        FeatureSpec(
-            "suspension_sessions_ever", grp, "Half-day sessions lost to suspensions before the as-of date.",
-            "count", EVER, "{value} half-day sessions lost to suspensions", "no sessions lost to suspensions",
+            "suspensions_ever",
+            grp,
+            "Number of suspensions before the as-of date.",
+            "count",
+            EVER,
+            "{value} suspensions on record",
+            "no suspensions on record",
             source=src,
         ),
         FeatureSpec(
-            "permanent_exclusions_ever", grp, "Number of permanent exclusions before the as-of date.", "count",
-            EVER, "permanently excluded {value} times", "never permanently excluded", source=src,
+            "suspension_sessions_12m",
+            grp,
+            "Half-day sessions lost to suspensions in the last 12 months.",
+            "count",
+            M12,
+            "{value} half-day sessions lost to suspensions in the last 12 months",
+            "no sessions lost to suspensions in the last 12 months",
+            _NOT_IN_SCHOOL.format(M12),
+            source=src,
         ),
         FeatureSpec(
-            "months_since_last_suspension", grp, "Months from the start of the latest suspension to the as-of "
-            "date; empty when there was none.", "months", EVER, "last suspended {value} months ago",
-            "suspended this month", "no suspensions on record", source=src,
+            "suspension_sessions_ever",
+            grp,
+            "Half-day sessions lost to suspensions before the as-of date.",
+            "count",
+            EVER,
+            "{value} half-day sessions lost to suspensions",
+            "no sessions lost to suspensions",
+            source=src,
+        ),
+        FeatureSpec(
+            "permanent_exclusions_ever",
+            grp,
+            "Number of permanent exclusions before the as-of date.",
+            "count",
+            EVER,
+            "permanently excluded {value} times",
+            "never permanently excluded",
+            source=src,
+        ),
+        FeatureSpec(
+            "months_since_last_suspension",
+            grp,
+            "Months from the start of the latest suspension to the as-of date; empty when there was none.",
+            "months",
+            EVER,
+            "last suspended {value} months ago",
+            "suspended this month",
+            "no suspensions on record",
+            source=src,
         ),
     ]
 
@@ -115,61 +185,128 @@ def _school_context() -> list[FeatureSpec]:
     census = "school_census"
     return [
         FeatureSpec(
-            "school_moves_3y", "School moves", "Number of changes of school between consecutive censuses in the "
-            "last 3 years.", "count", Y3, "{value} school moves in the last 3 years",
-            "no school moves in the last 3 years", source=census,
-        ),
-        FeatureSpec(
-            "school_moves_ever", "School moves", "Number of changes of school between consecutive censuses.",
-            "count", EVER, "{value} school moves since starting school", "no school moves", source=census,
-        ),
-        FeatureSpec(
-            "missed_censuses_3y", "School moves", "Gaps of more than 200 days between consecutive termly "
-            "censuses in the last 3 years (missing from a school census).", "count", Y3,
-            "missing from {value} school censuses in the last 3 years",
-            "present at every school census in the last 3 years", source=census,
-        ),
-        FeatureSpec(
-            "months_known_to_schools", "School moves", "Months from the first school census or attendance "
-            "record to the as-of date.", "months", EVER, "known to the local authority's schools for {value} "
-            "months", "joined the local authority's schools this month", source="school_census; attendance",
-        ),
-        FeatureSpec(
-            "fsm_now", "Free school meals", "1 if eligible for free school meals at the latest census before "
-            "the as-of date.", "flag", NOW, "eligible for free school meals", "", source=census,
-        ),
-        FeatureSpec(
-            "fsm_ever", "Free school meals", "1 if eligible for free school meals at any census before the "
-            "as-of date.", "flag", EVER, "eligible for free school meals at some point", "", source=census,
-        ),
-        FeatureSpec(
-            "fsm_share", "Free school meals", "Share of the child's censuses at which they were eligible for "
-            "free school meals.", "rate", EVER, "eligible for free school meals at {value} of school censuses",
-            "never eligible for free school meals", source=census,
-        ),
-        FeatureSpec(
-            "sen_support_now", "Special educational needs", "1 if on SEN support (code K) at the latest "
-            "census.", "flag", NOW, "receives SEN support", "", source=census,
-        ),
-        FeatureSpec(
-            "sen_ehcp_now", "Special educational needs", "1 if the child has an education, health and care "
-            "plan (code E) at the latest census.", "flag", NOW, "has an education, health and care plan", "",
+            "school_moves_3y",
+            "School moves",
+            "Number of changes of school between consecutive censuses in the last 3 years.",
+            "count",
+            Y3,
+            "{value} school moves in the last 3 years",
+            "no school moves in the last 3 years",
             source=census,
         ),
         FeatureSpec(
-            "sen_ever", "Special educational needs", "1 if SEN support or an EHC plan was recorded at any "
-            "census.", "flag", EVER, "has had special educational needs recorded", "", source=census,
+            "school_moves_ever",
+            "School moves",
+            "Number of changes of school between consecutive censuses.",
+            "count",
+            EVER,
+            "{value} school moves since starting school",
+            "no school moves",
+            source=census,
         ),
         FeatureSpec(
-            "eal", "English as an additional language", "1 if English is an additional language; empty when "
-            "unknown.", "flag", NOW, "English is an additional language", "",
-            "whether English is an additional language is not recorded", source="pupils",
+            "missed_censuses_3y",
+            "School moves",
+            "Gaps of more than 200 days between consecutive termly "
+            "censuses in the last 3 years (missing from a school census).",
+            "count",
+            Y3,
+            "missing from {value} school censuses in the last 3 years",
+            "present at every school census in the last 3 years",
+            source=census,
         ),
         FeatureSpec(
-            "birth_month_in_school_year", "Relative age", "Month of birth within the school year (1 = "
-            "September, the oldest, to 12 = August, the youngest).", "ordinal", NOW,
-            "born in month {value} of the school year (1 = September, 12 = August)", "",
-            "month of birth not recorded", source="pupils",
+            "months_known_to_schools",
+            "School moves",
+            "Months from the first school census or attendance record to the as-of date.",
+            "months",
+            EVER,
+            "known to the local authority's schools for {value} months",
+            "joined the local authority's schools this month",
+            source="school_census; attendance",
+        ),
+        FeatureSpec(
+            "fsm_now",
+            "Free school meals",
+            "1 if eligible for free school meals at the latest census before the as-of date.",
+            "flag",
+            NOW,
+            "eligible for free school meals",
+            "",
+            source=census,
+        ),
+        FeatureSpec(
+            "fsm_ever",
+            "Free school meals",
+            "1 if eligible for free school meals at any census before the as-of date.",
+            "flag",
+            EVER,
+            "eligible for free school meals at some point",
+            "",
+            source=census,
+        ),
+        FeatureSpec(
+            "fsm_share",
+            "Free school meals",
+            "Share of the child's censuses at which they were eligible for free school meals.",
+            "rate",
+            EVER,
+            "eligible for free school meals at {value} of school censuses",
+            "never eligible for free school meals",
+            source=census,
+        ),
+        FeatureSpec(
+            "sen_support_now",
+            "Special educational needs",
+            "1 if on SEN support (code K) at the latest census.",
+            "flag",
+            NOW,
+            "receives SEN support",
+            "",
+            source=census,
+        ),
+        FeatureSpec(
+            "sen_ehcp_now",
+            "Special educational needs",
+            "1 if the child has an education, health and care plan (code E) at the latest census.",
+            "flag",
+            NOW,
+            "has an education, health and care plan",
+            "",
+            source=census,
+        ),
+        FeatureSpec(
+            "sen_ever",
+            "Special educational needs",
+            "1 if SEN support or an EHC plan was recorded at any census.",
+            "flag",
+            EVER,
+            "has had special educational needs recorded",
+            "",
+            source=census,
+        ),
+        FeatureSpec(
+            "eal",
+            "English as an additional language",
+            "1 if English is an additional language; empty when unknown.",
+            "flag",
+            NOW,
+            "English is an additional language",
+            "",
+            "whether English is an additional language is not recorded",
+            source="pupils",
+        ),
+        FeatureSpec(
+            "birth_month_in_school_year",
+            "Relative age",
+            "Month of birth within the school year (1 = "
+            "September, the oldest, to 12 = August, the youngest).",
+            "ordinal",
+            NOW,
+            "born in month {value} of the school year (1 = September, 12 = August)",
+            "",
+            "month of birth not recorded",
+            source="pupils",
         ),
     ]
 
@@ -181,14 +318,27 @@ def _social_care() -> list[FeatureSpec]:
         when = "before the as-of date" if window == EVER else f"in the {window}"
         fact_when = "on record" if window == EVER else f"in the {window}"
         return FeatureSpec(
-            name, grp, f"Number of {what} {when}.", "count", window, f"{{value}} {what} {fact_when}",
-            f"no {what} {fact_when}", source=src,
+            name,
+            grp,
+            f"Number of {what} {when}.",
+            "count",
+            window,
+            f"{{value}} {what} {fact_when}",
+            f"no {what} {fact_when}",
+            source=src,
         )
 
     def since(name: str, what: str) -> FeatureSpec:
         return FeatureSpec(
-            name, grp, f"Months from the latest {what} to the as-of date; empty when there was none.", "months",
-            EVER, f"last {what} {{value}} months ago", f"{what} this month", f"no {what} on record", source=src,
+            name,
+            grp,
+            f"Months from the latest {what} to the as-of date; empty when there was none.",
+            "months",
+            EVER,
+            f"last {what} {{value}} months ago",
+            f"{what} this month",
+            f"no {what} on record",
+            source=src,
         )
 
     return [
@@ -204,9 +354,15 @@ def _social_care() -> list[FeatureSpec]:
         count("assessments_ever", "social-work assessments", EVER),
         since("months_since_last_assessment", "assessment"),
         FeatureSpec(
-            "open_to_social_care", grp, "1 if an assessment, child-in-need plan, child-protection plan or care "
-            "episode was open on the as-of date (early help is a separate feature).", "flag", NOW,
-            "open to children's social care", "", source=src,
+            "open_to_social_care",
+            grp,
+            "1 if an assessment, child-in-need plan, child-protection plan or care "
+            "episode was open on the as-of date (early help is a separate feature).",
+            "flag",
+            NOW,
+            "open to children's social care",
+            "",
+            source=src,
         ),
     ]
 
@@ -236,47 +392,147 @@ def factor_feature_name(code: str, window: str) -> str:
 def _factors() -> list[FeatureSpec]:
     specs = []
     for code, group, words, recent in FACTOR_FEATURES:
-        specs.append(FeatureSpec(
-            factor_feature_name(code, "ever"), group, f"1 if {words} was identified at the end of an "
-            "assessment completed before the as-of date.", "flag", EVER,
-            f"{words} identified at a social-work assessment", "", source="social_care",
-        ))
+        specs.append(
+            FeatureSpec(
+                factor_feature_name(code, "ever"),
+                group,
+                f"1 if {words} was identified at the end of an assessment completed before the as-of date.",
+                "flag",
+                EVER,
+                f"{words} identified at a social-work assessment",
+                "",
+                source="social_care",
+            )
+        )
         if recent:
-            specs.append(FeatureSpec(
-                factor_feature_name(code, "3y"), group, f"1 if {words} was identified at the end of an "
-                "assessment completed in the last 3 years.", "flag", Y3,
-                f"{words} identified at a social-work assessment in the last 3 years", "", source="social_care",
-            ))
+            specs.append(
+                FeatureSpec(
+                    factor_feature_name(code, "3y"),
+                    group,
+                    f"1 if {words} was identified at the end of an assessment completed in the last 3 years.",
+                    "flag",
+                    Y3,
+                    f"{words} identified at a social-work assessment in the last 3 years",
+                    "",
+                    source="social_care",
+                )
+            )
     return specs
 
 
 def _plans() -> list[FeatureSpec]:
     src = "social_care"
     return [
-        FeatureSpec("cin_plan_current", "Child-in-need plans", "1 if on a child-in-need plan on the as-of date.",
-                    "flag", NOW, "on a child-in-need plan on the as-of date", "", source=src),
-        FeatureSpec("cin_plan_ever", "Child-in-need plans", "1 if a child-in-need plan started before the as-of "
-                    "date.", "flag", EVER, "has been on a child-in-need plan", "", source=src),
-        FeatureSpec("cp_plan_current", "Child-protection plans", "1 if on a child-protection plan on the as-of "
-                    "date.", "flag", NOW, "on a child-protection plan on the as-of date", "", source=src),
-        FeatureSpec("cp_plan_ever", "Child-protection plans", "1 if a child-protection plan started before the "
-                    "as-of date.", "flag", EVER, "has been on a child-protection plan", "", source=src),
-        FeatureSpec("cp_plans_ever", "Child-protection plans", "Number of child-protection plans started before "
-                    "the as-of date.", "count", EVER, "{value} child-protection plans", "", source=src),
-        FeatureSpec("cp_plan_months", "Child-protection plans", "Months spent on child-protection plans before "
-                    "the as-of date.", "months", EVER, "{value} months on child-protection plans", "",
-                    source=src),
-        FeatureSpec("looked_after_ever", "Looked-after history", "1 if the child has been looked after (in care) "
-                    "before the as-of date.", "flag", EVER, "has been looked after before", "", source=src),
-        FeatureSpec("months_looked_after", "Looked-after history", "Months spent looked after before the as-of "
-                    "date.", "months", EVER, "{value} months in care", "", source=src),
-        FeatureSpec("early_help_current", "Early help", "1 if an early-help episode was open on the as-of date.",
-                    "flag", NOW, "receiving early help on the as-of date", "", source=src),
-        FeatureSpec("early_help_ever", "Early help", "1 if an early-help episode started before the as-of date.",
-                    "flag", EVER, "has received early help", "", source=src),
-        FeatureSpec("early_help_3y", "Early help", "Number of early-help episodes started in the last 3 years.",
-                    "count", Y3, "{value} early-help episodes in the last 3 years",
-                    "no early help in the last 3 years", source=src),
+        FeatureSpec(
+            "cin_plan_current",
+            "Child-in-need plans",
+            "1 if on a child-in-need plan on the as-of date.",
+            "flag",
+            NOW,
+            "on a child-in-need plan on the as-of date",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "cin_plan_ever",
+            "Child-in-need plans",
+            "1 if a child-in-need plan started before the as-of date.",
+            "flag",
+            EVER,
+            "has been on a child-in-need plan",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "cp_plan_current",
+            "Child-protection plans",
+            "1 if on a child-protection plan on the as-of date.",
+            "flag",
+            NOW,
+            "on a child-protection plan on the as-of date",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "cp_plan_ever",
+            "Child-protection plans",
+            "1 if a child-protection plan started before the as-of date.",
+            "flag",
+            EVER,
+            "has been on a child-protection plan",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "cp_plans_ever",
+            "Child-protection plans",
+            "Number of child-protection plans started before the as-of date.",
+            "count",
+            EVER,
+            "{value} child-protection plans",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "cp_plan_months",
+            "Child-protection plans",
+            "Months spent on child-protection plans before the as-of date.",
+            "months",
+            EVER,
+            "{value} months on child-protection plans",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "looked_after_ever",
+            "Looked-after history",
+            "1 if the child has been looked after (in care) before the as-of date.",
+            "flag",
+            EVER,
+            "has been looked after before",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "months_looked_after",
+            "Looked-after history",
+            "Months spent looked after before the as-of date.",
+            "months",
+            EVER,
+            "{value} months in care",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "early_help_current",
+            "Early help",
+            "1 if an early-help episode was open on the as-of date.",
+            "flag",
+            NOW,
+            "receiving early help on the as-of date",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "early_help_ever",
+            "Early help",
+            "1 if an early-help episode started before the as-of date.",
+            "flag",
+            EVER,
+            "has received early help",
+            "",
+            source=src,
+        ),
+        FeatureSpec(
+            "early_help_3y",
+            "Early help",
+            "Number of early-help episodes started in the last 3 years.",
+            "count",
+            Y3,
+            "{value} early-help episodes in the last 3 years",
+            "no early help in the last 3 years",
+            source=src,
+        ),
     ]
 
 
@@ -287,9 +543,15 @@ def _police() -> list[FeatureSpec]:
         when = "before the as-of date" if window == EVER else f"in the {window}"
         fact_when = "on record" if window == EVER else f"in the {window}"
         return FeatureSpec(
-            name, grp, f"Number of police {what} for the household {when}.", "count", window,
-            f"{{value}} police {what} for the household {fact_when}", f"no police {what} {fact_when}",
-            level="family", source=src,
+            name,
+            grp,
+            f"Number of police {what} for the household {when}.",
+            "count",
+            window,
+            f"{{value}} police {what} for the household {fact_when}",
+            f"no police {what} {fact_when}",
+            level="family",
+            source=src,
         )
 
     return [
@@ -308,41 +570,102 @@ def _siblings() -> list[FeatureSpec]:
         return FeatureSpec(name, grp, description, "count", window, fact, "", level="family", source=src)
 
     return [
-        FeatureSpec("siblings", "Household size", "Number of brothers and sisters in the household born before "
-                    "the as-of date.", "count", NOW, "{value} brothers or sisters known to the local authority",
-                    "no brothers or sisters known to the local authority", level="family", source="pupils"),
-        siblings("sibling_referrals_3y", "Referrals to social care of the child's siblings in the last 3 years.",
-                 Y3, "{value} referrals of brothers or sisters in the last 3 years"),
-        siblings("sibling_referrals_ever", "Referrals to social care of the child's siblings before the as-of "
-                 "date.", EVER, "{value} referrals of brothers or sisters"),
-        siblings("sibling_cin_plan_ever", "Siblings who have been on a child-in-need plan.", EVER,
-                 "{value} brothers or sisters have been on a child-in-need plan"),
-        siblings("sibling_cp_plan_current", "Siblings on a child-protection plan on the as-of date.", NOW,
-                 "{value} brothers or sisters on a child-protection plan"),
-        siblings("sibling_cp_plan_ever", "Siblings who have been on a child-protection plan.", EVER,
-                 "{value} brothers or sisters have been on a child-protection plan"),
-        siblings("sibling_looked_after_current", "Siblings looked after on the as-of date.", NOW,
-                 "{value} brothers or sisters in care"),
-        siblings("sibling_looked_after_ever", "Siblings who have been looked after before the as-of date.", EVER,
-                 "{value} brothers or sisters have been in care"),
+        FeatureSpec(
+            "siblings",
+            "Household size",
+            "Number of brothers and sisters in the household born before the as-of date.",
+            "count",
+            NOW,
+            "{value} brothers or sisters known to the local authority",
+            "no brothers or sisters known to the local authority",
+            level="family",
+            source="pupils",
+        ),
+        siblings(
+            "sibling_referrals_3y",
+            "Referrals to social care of the child's siblings in the last 3 years.",
+            Y3,
+            "{value} referrals of brothers or sisters in the last 3 years",
+        ),
+        siblings(
+            "sibling_referrals_ever",
+            "Referrals to social care of the child's siblings before the as-of date.",
+            EVER,
+            "{value} referrals of brothers or sisters",
+        ),
+        siblings(
+            "sibling_cin_plan_ever",
+            "Siblings who have been on a child-in-need plan.",
+            EVER,
+            "{value} brothers or sisters have been on a child-in-need plan",
+        ),
+        siblings(
+            "sibling_cp_plan_current",
+            "Siblings on a child-protection plan on the as-of date.",
+            NOW,
+            "{value} brothers or sisters on a child-protection plan",
+        ),
+        siblings(
+            "sibling_cp_plan_ever",
+            "Siblings who have been on a child-protection plan.",
+            EVER,
+            "{value} brothers or sisters have been on a child-protection plan",
+        ),
+        siblings(
+            "sibling_looked_after_current",
+            "Siblings looked after on the as-of date.",
+            NOW,
+            "{value} brothers or sisters in care",
+        ),
+        siblings(
+            "sibling_looked_after_ever",
+            "Siblings who have been looked after before the as-of date.",
+            EVER,
+            "{value} brothers or sisters have been in care",
+        ),
     ]
 
 
 def _protected(config: FeatureConfig) -> list[FeatureSpec]:
     specs = []
     if "sex" in config.include_protected:
-        specs.append(FeatureSpec("sex_female", "Sex", "1 if recorded as female in the school census.", "flag",
-                                 NOW, "recorded as female", "recorded as male", source="pupils"))
+        specs.append(
+            FeatureSpec(
+                "sex_female",
+                "Sex",
+                "1 if recorded as female in the school census.",
+                "flag",
+                NOW,
+                "recorded as female",
+                "recorded as male",
+                source="pupils",
+            )
+        )
     if "ethnicity" in config.include_protected:
         for code, label in ETHNICITY_CODES.items():
-            specs.append(FeatureSpec(f"ethnicity_{code.lower()}", "Ethnicity", f"1 if ethnicity is recorded as "
-                                     f"{label}.", "flag", NOW, f"ethnicity recorded as {label}", "",
-                                     source="pupils"))
+            specs.append(
+                FeatureSpec(
+                    f"ethnicity_{code.lower()}",
+                    "Ethnicity",
+                    f"1 if ethnicity is recorded as {label}.",
+                    "flag",
+                    NOW,
+                    f"ethnicity recorded as {label}",
+                    "",
+                    source="pupils",
+                )
+            )
     return specs
 
 
 _STANDARD: tuple[FeatureSpec, ...] = tuple(
-    _attendance() + _exclusions() + _school_context() + _social_care() + _factors() + _plans() + _police()
+    _attendance()
+    + _exclusions()
+    + _school_context()
+    + _social_care()
+    + _factors()
+    + _plans()
+    + _police()
     + _siblings()
 )
 

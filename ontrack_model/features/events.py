@@ -57,8 +57,14 @@ class Windows:
         def back(months: int) -> int:
             return day_number((ts - pd.DateOffset(months=months)).date())
 
-        return cls(day_number(as_of), back(4), back(12), back(24), back(36),
-                   (as_of.year - 1970) * 12 + as_of.month - 1)
+        return cls(
+            day_number(as_of),
+            back(4),
+            back(12),
+            back(24),
+            back(36),
+            (as_of.year - 1970) * 12 + as_of.month - 1,
+        )
 
 
 @dataclass
@@ -69,7 +75,9 @@ class Grouped:
     columns: dict[str, np.ndarray]
 
     @classmethod
-    def build(cls, keys: np.ndarray, n_keys: int, date: np.ndarray, columns: dict[str, np.ndarray]) -> Grouped:
+    def build(
+        cls, keys: np.ndarray, n_keys: int, date: np.ndarray, columns: dict[str, np.ndarray]
+    ) -> Grouped:
         """Group rows by integer key (rows with key -1 must already be dropped), ordered by date."""
         order = np.lexsort((date, keys))
         offsets = np.zeros(n_keys + 1, dtype=np.int64)
@@ -147,11 +155,18 @@ def prepare_tables(extract: Extract, care_periods: pd.DataFrame) -> PreparedTabl
     birth_month = np.where(born.notna(), (born.dt.year - 1970) * 12 + born.dt.month - 1, -1).astype(np.int64)
     eal = pupils["eal"].map({"Y": 1.0, "N": 0.0}).astype("float64").to_numpy(na_value=np.nan)
 
-    family_pupils = Grouped.build(pupil_family, n_families, np.arange(n_pupils),
-                                  {"pupil": np.arange(n_pupils, dtype=np.int64)})
+    family_pupils = Grouped.build(
+        pupil_family, n_families, np.arange(n_pupils), {"pupil": np.arange(n_pupils, dtype=np.int64)}
+    )
 
-    def grouped(table: str, key: str, index: pd.Index, date: str, columns: dict[str, np.ndarray],
-                frame: pd.DataFrame | None = None) -> Grouped:
+    def grouped(
+        table: str,
+        key: str,
+        index: pd.Index,
+        date: str,
+        columns: dict[str, np.ndarray],
+        frame: pd.DataFrame | None = None,
+    ) -> Grouped:
         df = extract.table(table) if frame is None else frame
         codes = _codes(index, df[key], table, issues)
         keep = codes >= 0
@@ -162,51 +177,97 @@ def prepare_tables(extract: Extract, care_periods: pd.DataFrame) -> PreparedTabl
 
     census = extract.table("school_census")
     school_codes = pd.factorize(census["school_id"])[0].astype(np.int64)
-    census_g = grouped("school_census", "pupil_id", pupil_ids, "census_date", {
-        "date": day_numbers(census["census_date"]),
-        "school": school_codes,
-        "fsm": (census["fsm"] == "Y").to_numpy(dtype=bool, na_value=False),
-        "sen": census["sen_status"].map({"N": 0, "K": 1, "E": 2}).fillna(-1).to_numpy(dtype=np.int64),
-    })
+    census_g = grouped(
+        "school_census",
+        "pupil_id",
+        pupil_ids,
+        "census_date",
+        {
+            "date": day_numbers(census["census_date"]),
+            "school": school_codes,
+            "fsm": (census["fsm"] == "Y").to_numpy(dtype=bool, na_value=False),
+            "sen": census["sen_status"].map({"N": 0, "K": 1, "E": 2}).fillna(-1).to_numpy(dtype=np.int64),
+        },
+    )
 
     att = extract.table("attendance")
-    attendance_g = grouped("attendance", "pupil_id", pupil_ids, "period_end", {
-        "start": day_numbers(att["period_start"]),
-        "end": day_numbers(att["period_end"]),
-        "possible": att["possible_sessions"].to_numpy(dtype=np.float64),
-        "authorised": att["authorised_absence"].to_numpy(dtype=np.float64),
-        "unauthorised": att["unauthorised_absence"].to_numpy(dtype=np.float64),
-    })
+    attendance_g = grouped(
+        "attendance",
+        "pupil_id",
+        pupil_ids,
+        "period_end",
+        {
+            "start": day_numbers(att["period_start"]),
+            "end": day_numbers(att["period_end"]),
+            "possible": att["possible_sessions"].to_numpy(dtype=np.float64),
+            "authorised": att["authorised_absence"].to_numpy(dtype=np.float64),
+            "unauthorised": att["unauthorised_absence"].to_numpy(dtype=np.float64),
+        },
+    )
 
     exc = extract.table("exclusions")
-    exclusions_g = grouped("exclusions", "pupil_id", pupil_ids, "start_date", {
-        "date": day_numbers(exc["start_date"]),
-        "permanent": (exc["category"] == "PERM").to_numpy(dtype=bool, na_value=False),
-        "sessions": exc["sessions"].to_numpy(dtype=np.float64),
-    })
+    exclusions_g = grouped(
+        "exclusions",
+        "pupil_id",
+        pupil_ids,
+        "start_date",
+        {
+            "date": day_numbers(exc["start_date"]),
+            "permanent": (exc["category"] == "PERM").to_numpy(dtype=bool, na_value=False),
+            "sessions": exc["sessions"].to_numpy(dtype=np.float64),
+        },
+    )
 
     sc = extract.table("social_care")
-    social_g = grouped("social_care", "pupil_id", pupil_ids, "start_date", {
-        "start": day_numbers(sc["start_date"]),
-        "end": day_numbers(sc["end_date"]),
-        "type": sc["episode_type"].map(EPISODE_CODES).fillna(-1).to_numpy(dtype=np.int64),
-        "factors": _factor_bits(sc["factors"].where(sc["episode_type"] == "ASSESSMENT")),
-    })
+    social_g = grouped(
+        "social_care",
+        "pupil_id",
+        pupil_ids,
+        "start_date",
+        {
+            "start": day_numbers(sc["start_date"]),
+            "end": day_numbers(sc["end_date"]),
+            "type": sc["episode_type"].map(EPISODE_CODES).fillna(-1).to_numpy(dtype=np.int64),
+            "factors": _factor_bits(sc["factors"].where(sc["episode_type"] == "ASSESSMENT")),
+        },
+    )
 
-    care_g = grouped("care_periods", "pupil_id", pupil_ids, "start_date", {
-        "start": day_numbers(care_periods["start_date"]),
-        "end": day_numbers(care_periods["end_date"]),
-    }, frame=care_periods)
+    care_g = grouped(
+        "care_periods",
+        "pupil_id",
+        pupil_ids,
+        "start_date",
+        {
+            "start": day_numbers(care_periods["start_date"]),
+            "end": day_numbers(care_periods["end_date"]),
+        },
+        frame=care_periods,
+    )
 
     police = extract.table("police_notifications")
-    police_g = grouped("police_notifications", "family_id", family_ids, "incident_date", {
-        "date": day_numbers(police["incident_date"]),
-        "crime": (police["notification_type"] == "DA_CRIME").to_numpy(dtype=bool, na_value=False),
-        "children_present": (police["children_present"] == "Y").to_numpy(dtype=bool, na_value=False),
-    })
+    police_g = grouped(
+        "police_notifications",
+        "family_id",
+        family_ids,
+        "incident_date",
+        {
+            "date": day_numbers(police["incident_date"]),
+            "crime": (police["notification_type"] == "DA_CRIME").to_numpy(dtype=bool, na_value=False),
+            "children_present": (police["children_present"] == "Y").to_numpy(dtype=bool, na_value=False),
+        },
+    )
 
     return PreparedTables(
-        pupil_ids=pupil_ids, pupil_family=pupil_family, birth_month=birth_month, eal=eal,
-        family_pupils=family_pupils, census=census_g, attendance=attendance_g, exclusions=exclusions_g,
-        social_care=social_g, care=care_g, police=police_g, data_issues=issues,
+        pupil_ids=pupil_ids,
+        pupil_family=pupil_family,
+        birth_month=birth_month,
+        eal=eal,
+        family_pupils=family_pupils,
+        census=census_g,
+        attendance=attendance_g,
+        exclusions=exclusions_g,
+        social_care=social_g,
+        care=care_g,
+        police=police_g,
+        data_issues=issues,
     )

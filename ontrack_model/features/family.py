@@ -14,15 +14,22 @@ from ontrack_model.features.events import PreparedTables, Windows
 from ontrack_model.features.social_care import CIN, CP, REFERRAL, open_on
 
 
-def _household(t: PreparedTables, pupils: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The cohort's families, each child's family index, every child of those families and their family index."""
+def _household(
+    t: PreparedTables, pupils: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cohort families, each member's family index, all children of those families and their family index."""
     families, family_of_member = np.unique(t.pupil_family[pupils], return_inverse=True)
     family_owner, c = t.family_pupils.take(families, ("pupil",))
     return families, family_of_member, c["pupil"], family_owner
 
 
-def _minus_self(per_child: np.ndarray, family_owner: np.ndarray, n_families: int,
-                family_of_member: np.ndarray, member_rows: np.ndarray) -> np.ndarray:
+def _minus_self(
+    per_child: np.ndarray,
+    family_owner: np.ndarray,
+    n_families: int,
+    family_of_member: np.ndarray,
+    member_rows: np.ndarray,
+) -> np.ndarray:
     """Household total of a per-child value, minus the cohort child's own value."""
     totals = np.bincount(family_owner, weights=per_child, minlength=n_families)
     return totals[family_of_member] - per_child[member_rows]

@@ -60,7 +60,9 @@ def _in_school(t: PreparedTables, pupils: np.ndarray, w: Windows, start: int) ->
     n = len(pupils)
     c_owner, c = t.census.take(pupils, ("date",))
     a_owner, a = t.attendance.take(pupils, ("end",))
-    return (agg.count(c_owner, _in(c["date"], start, w), n) + agg.count(a_owner, _in(a["end"], start, w), n)) > 0
+    return (
+        agg.count(c_owner, _in(c["date"], start, w), n) + agg.count(a_owner, _in(a["end"], start, w), n)
+    ) > 0
 
 
 def exclusion_features(t: PreparedTables, pupils: np.ndarray, w: Windows) -> dict[str, np.ndarray]:

@@ -13,7 +13,11 @@ from ontrack_model.features import aggregate as agg
 from ontrack_model.features.dictionary import FACTOR_FEATURES, factor_feature_name
 from ontrack_model.features.events import EPISODE_CODES, FACTOR_BITS, PreparedTables, Windows
 
-CONTACT, REFERRAL, ASSESSMENT = EPISODE_CODES["CONTACT"], EPISODE_CODES["REFERRAL"], EPISODE_CODES["ASSESSMENT"]
+CONTACT, REFERRAL, ASSESSMENT = (
+    EPISODE_CODES["CONTACT"],
+    EPISODE_CODES["REFERRAL"],
+    EPISODE_CODES["ASSESSMENT"],
+)
 EARLY_HELP, CIN, CP, LAC = (EPISODE_CODES[k] for k in ("EARLY_HELP", "CIN_PLAN", "CP_PLAN", "LAC"))
 SOCIAL_CARE_EPISODES = (ASSESSMENT, CIN, CP, LAC)  # "open to social care"; early help is not statutory care
 
@@ -61,17 +65,19 @@ def episode_features(t: PreparedTables, pupils: np.ndarray, w: Windows) -> dict[
             out[factor_feature_name(code, "3y")] = agg.any_of(owner, has & (end >= w.years_3), n)
 
     cp_days = days_before(start, end, w)
-    out.update({
-        "cin_plan_current": agg.any_of(owner, of(CIN) & is_open, n),
-        "cin_plan_ever": agg.any_of(owner, of(CIN), n),
-        "cp_plan_current": agg.any_of(owner, of(CP) & is_open, n),
-        "cp_plan_ever": agg.any_of(owner, of(CP), n),
-        "cp_plans_ever": agg.count(owner, of(CP), n),
-        "cp_plan_months": agg.total(owner, of(CP), cp_days, n) / agg.DAYS_PER_MONTH,
-        "early_help_current": agg.any_of(owner, of(EARLY_HELP) & is_open, n),
-        "early_help_ever": agg.any_of(owner, of(EARLY_HELP), n),
-        "early_help_3y": agg.count(owner, since(of(EARLY_HELP), w.years_3), n),
-    })
+    out.update(
+        {
+            "cin_plan_current": agg.any_of(owner, of(CIN) & is_open, n),
+            "cin_plan_ever": agg.any_of(owner, of(CIN), n),
+            "cp_plan_current": agg.any_of(owner, of(CP) & is_open, n),
+            "cp_plan_ever": agg.any_of(owner, of(CP), n),
+            "cp_plans_ever": agg.count(owner, of(CP), n),
+            "cp_plan_months": agg.total(owner, of(CP), cp_days, n) / agg.DAYS_PER_MONTH,
+            "early_help_current": agg.any_of(owner, of(EARLY_HELP) & is_open, n),
+            "early_help_ever": agg.any_of(owner, of(EARLY_HELP), n),
+            "early_help_3y": agg.count(owner, since(of(EARLY_HELP), w.years_3), n),
+        }
+    )
     out.update(care_features(t, pupils, w))
     return out
 

@@ -27,8 +27,8 @@ ADULT_DAYS = 6574  # 18 years: care and children's services end at 18
 # Contacts per year: exp(CONTACT_INTERCEPT + need + child's own risk + age effect). Set so that
 # ~16-20% of Year 6 pupils have ever been referred (base-rates.md: "16% of children at least once
 # in the previous 8 years; about 25% before age 16").
-CONTACT_INTERCEPT = -4.1
-AGE_EFFECT = np.array([0.5, 0.1, 0.0, 0.0, 0.0, 0.05, 0.1, 0.1, 0.1, 0.15, 0.2, 0.25, 0.35, 0.45,
+CONTACT_INTERCEPT = -4.3
+AGE_EFFECT = np.array([0.9, 0.1, 0.0, 0.0, 0.0, 0.05, 0.1, 0.1, 0.1, 0.15, 0.2, 0.25, 0.35, 0.45,
                        0.5, 0.5, 0.45, 0.35])
 POLICE_CONTACT = 0.5  # share of notifications with children present that reach children's services
 REFERRAL_INTERCEPT = -0.6  # a contact becomes a referral with expit(-0.6 + 0.6 need)
@@ -39,15 +39,15 @@ FACTOR_FALSE = 0.01
 # follows. CP threshold set for ~0.4% of children on a plan at a point in time (base-rates.md:
 # 42.8 per 10,000); CIN for ~3% in need at a point in time (≈324 per 10,000).
 SEVERITY_NOISE = 0.7
-CP_THRESHOLD = 3.0
-CIN_THRESHOLD = 2.0
+CP_THRESHOLD = 3.2
+CIN_THRESHOLD = 1.3
 EARLY_HELP_THRESHOLD = 0.9
 EMERGENCY_THRESHOLD = 4.3
 # Care: from a CP plan with expit(LAC_INTERCEPT + 1.2 (severity - CP_THRESHOLD) + age terms);
 # looked-after rate ~71 per 10,000 under-18s (base-rates.md), more for infants and teenagers.
 LAC_INTERCEPT = -2.2
 LAC_SHORT_SHARE = 0.4
-MEDIAN_DAYS = {"assessment": 28, "early_help": 180, "cin": 200, "cp": 270, "lac_short": 90, "lac_long": 900}
+MEDIAN_DAYS = {"assessment": 28, "early_help": 180, "cin": 330, "cp": 270, "lac_short": 90, "lac_long": 900}
 
 
 def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
@@ -84,7 +84,7 @@ def assessment_factors(
         mask |= found.astype(np.int16) << FACTOR_CODES.index(code)
     age = (day - pop.child_birth[child]) / 365.25
     # The child's own factors appear in later childhood (mental health, going missing, exploitation).
-    for code, intercept, slope in (("CMH", -4.6, 0.2), ("MIS", -7.2, 0.3), ("CCE", -8.5, 0.35)):
+    for code, intercept, slope in (("CMH", -5.4, 0.2), ("MIS", -8.2, 0.3), ("CCE", -9.4, 0.35)):
         found = rng.random(len(child)) < expit(intercept + slope * age + 0.4 * severity)
         mask |= found.astype(np.int16) << FACTOR_CODES.index(code)
     assert len(CHILD_FACTORS) == 3
@@ -151,7 +151,7 @@ def latent_history(pop: Population, police: pd.DataFrame, extract: int, seed: in
     # Care: during a CP plan (the plan ends when care starts) or straight after a grave assessment.
     cp_part = parts[-3]
     cp_sev, cp_age = severity[cp], (a_start[cp] - pop.child_birth[a_child[cp]]) / 365.25
-    age_term = 0.6 * (cp_age < 1) + 0.12 * np.maximum(cp_age - 10, 0)
+    age_term = 1.6 * (cp_age < 1) + 0.6 * (cp_age < 5) + 0.1 * np.maximum(cp_age - 10, 0)
     to_care = rng.random(cp.sum()) < expit(LAC_INTERCEPT + 1.2 * (cp_sev - CP_THRESHOLD) + age_term)
     cp_start, cp_end = cp_part["start"].to_numpy(), cp_part["end"].to_numpy()
     lac_from_cp = cp_start + (rng.random(cp.sum()) * (cp_end - cp_start)).astype(np.int64)
