@@ -28,7 +28,7 @@ SPRING_CENSUS_MONTHS = (1, 2, 3)
 
 COHORT_YEAR_GROUP = 6
 
-EARLIEST_PLAUSIBLE_DATE = dt.date(1980, 1, 1)
+EARLIEST_PLAUSIBLE_DATE = dt.date(1990, 1, 1)
 """Events before this are data errors: no child in a Year 6 cohort or their siblings predates it."""
 
 MEMBER_COLUMNS = (
@@ -112,7 +112,7 @@ def _as_date(value: object) -> dt.date:
 
 
 def check_timeline(extract: Extract) -> None:
-    """Raise CohortError if any event is dated before 1980 or after the extract's extract date."""
+    """Raise CohortError if any event is dated before 1990 or after the extract's extract date."""
     latest = pd.Timestamp(extract.manifest.extract_date)
     earliest = pd.Timestamp(EARLIEST_PLAUSIBLE_DATE)
     problems: list[str] = []

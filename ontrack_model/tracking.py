@@ -247,3 +247,10 @@ def list_model_versions(model_name: str = MODEL_NAME) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows, columns=["version", "aliases", "run_id", "created", "precision_at_k", "auc"])
     return frame.sort_values("version", ascending=False).reset_index(drop=True)
+
+
+def report_inputs_from_run(run_id: str):
+    """The evaluator report's inputs from a training run (see `ontrack_model.run_report`)."""
+    from ontrack_model.run_report import report_inputs_from_run as _from_run
+
+    return _from_run(run_id)

@@ -26,7 +26,11 @@ def record_access(
 ) -> None:
     """Append one entry: `user` received `result_size` records from `endpoint`."""
     ids = json.dumps(sorted(set(family_ids))) if family_ids is not None else None
-    q = json.dumps({k: v for k, v in (query or {}).items() if v is not None}, sort_keys=True) if query else None
+    q = (
+        json.dumps({k: v for k, v in (query or {}).items() if v is not None}, sort_keys=True)
+        if query
+        else None
+    )
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO access_log (at, user_id, user_name, role, endpoint, family_ids, query, result_size) "
@@ -51,9 +55,11 @@ def parse_since(text: str | None, parameter: str = "since") -> str | None:
 
 def read_access_log(db: Database, since: str | None = None, limit: int = 1000) -> list[dict]:
     """Entries at or after `since` (database time text), oldest first, at most `limit`."""
-    rows = db.connection().execute(
-        "SELECT * FROM access_log WHERE at >= ? ORDER BY id LIMIT ?", (since or "", int(limit))
-    ).fetchall()
+    rows = (
+        db.connection()
+        .execute("SELECT * FROM access_log WHERE at >= ? ORDER BY id LIMIT ?", (since or "", int(limit)))
+        .fetchall()
+    )
     return [
         {
             "id": r["id"],

@@ -35,12 +35,26 @@ class Permission(StrEnum):
 P = Permission
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "practitioner": frozenset(
-        {P.VIEW_AGGREGATES, P.VIEW_FAMILIES, P.EXPORT_FAMILIES, P.RECORD_DECISIONS, P.UPLOAD_SCORE15,
-         P.VIEW_SCORE15_FAMILY}
+        {
+            P.VIEW_AGGREGATES,
+            P.VIEW_FAMILIES,
+            P.EXPORT_FAMILIES,
+            P.RECORD_DECISIONS,
+            P.UPLOAD_SCORE15,
+            P.VIEW_SCORE15_FAMILY,
+        }
     ),
     "analyst": frozenset(
-        {P.VIEW_AGGREGATES, P.VIEW_FAMILIES, P.EXPORT_FAMILIES, P.EXPORT_DECISIONS, P.SCORE, P.UPLOAD_SCORE15,
-         P.VIEW_SCORE15_FAMILY, P.VIEW_SCORE15_SUMMARY}
+        {
+            P.VIEW_AGGREGATES,
+            P.VIEW_FAMILIES,
+            P.EXPORT_FAMILIES,
+            P.EXPORT_DECISIONS,
+            P.SCORE,
+            P.UPLOAD_SCORE15,
+            P.VIEW_SCORE15_FAMILY,
+            P.VIEW_SCORE15_SUMMARY,
+        }
     ),
     # Evaluators judge the programme from aggregates: no family-level data.
     "evaluator": frozenset({P.VIEW_AGGREGATES, P.READ_AUDIT_LOG, P.VIEW_SCORE15_SUMMARY}),
@@ -79,9 +93,7 @@ def current_user(
 def check_permission(user: User, permission: Permission) -> None:
     """Raise 403 unless `user`'s role grants `permission`."""
     if not can(user, permission):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, f"role {user.role} may not {permission.value}"
-        )
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {user.role} may not {permission.value}")
 
 
 def require(permission: Permission) -> Callable[..., User]:

@@ -52,12 +52,21 @@ REASONS: dict[ReasonCode, tuple[str, Decision]] = {
     R.family_said_no: ("The family said no to the offer", Decision.declined_by_family),
     R.family_not_contactable: ("We could not reach the family", Decision.declined_by_family),
     R.needs_statutory_service: ("The family needs a statutory service instead", Decision.not_appropriate),
-    R.circumstances_changed: ("The family's circumstances have changed (e.g. moved away)", Decision.not_appropriate),
-    R.information_incorrect: ("The information behind the list is wrong or out of date", Decision.not_appropriate),
+    R.circumstances_changed: (
+        "The family's circumstances have changed (e.g. moved away)",
+        Decision.not_appropriate,
+    ),
+    R.information_incorrect: (
+        "The information behind the list is wrong or out of date",
+        Decision.not_appropriate,
+    ),
     R.no_additional_need: ("Professional judgement: no additional need", Decision.not_appropriate),
     R.open_to_social_care: ("Already open to children's social care", Decision.already_supported),
     R.receiving_early_help: ("Already receiving early help", Decision.already_supported),
-    R.supported_by_other_service: ("Supported by another service (health, CAMHS, school)", Decision.already_supported),
+    R.supported_by_other_service: (
+        "Supported by another service (health, CAMHS, school)",
+        Decision.already_supported,
+    ),
 }
 
 
@@ -89,9 +98,7 @@ def _row(r) -> dict:
     }
 
 
-_SELECT = (
-    "SELECT d.*, u.name AS user_name FROM decisions d JOIN users u ON u.id = d.user_id "
-)
+_SELECT = "SELECT d.*, u.name AS user_name FROM decisions d JOIN users u ON u.id = d.user_id "
 
 
 def record_decision(
@@ -109,9 +116,18 @@ def record_decision(
     check_reason(decision, reason_code)
     with db.transaction() as conn:
         cur = conn.execute(
-            "INSERT INTO decisions (cohort, family_id, borough, decision, reason_code, user_id, model_version,"
-            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (cohort, family_id, borough, decision.value, reason_code.value, user.id, model_version, utc_now()),
+            "INSERT INTO decisions (cohort, family_id, borough, decision, reason_code, user_id,"
+            " model_version, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                cohort,
+                family_id,
+                borough,
+                decision.value,
+                reason_code.value,
+                user.id,
+                model_version,
+                utc_now(),
+            ),
         )
         row = conn.execute(_SELECT + "WHERE d.id = ?", (cur.lastrowid,)).fetchone()
     return _row(row)
@@ -135,9 +151,11 @@ def latest_decisions(db: Database, cohort: int, family_ids: Iterable[str] | None
 
 def family_decisions(db: Database, cohort: int, family_id: str) -> list[dict]:
     """Every decision about one family in `cohort`, oldest first."""
-    rows = db.connection().execute(
-        _SELECT + "WHERE d.cohort = ? AND d.family_id = ? ORDER BY d.id", (cohort, family_id)
-    ).fetchall()
+    rows = (
+        db.connection()
+        .execute(_SELECT + "WHERE d.cohort = ? AND d.family_id = ? ORDER BY d.id", (cohort, family_id))
+        .fetchall()
+    )
     return [_row(r) for r in rows]
 
 

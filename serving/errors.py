@@ -23,3 +23,7 @@ class BadRequestError(OnTrackError):
 
 class PayloadTooLargeError(OnTrackError):
     """An upload is larger than the configured limit (answered with 413)."""
+
+
+class UnsupportedMediaTypeError(OnTrackError):
+    """An upload was sent with a content type the endpoint does not read (answered with 415)."""

@@ -12,12 +12,19 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ontrack_model.errors import ModelInputError, OnTrackError, Score15Error
-from serving.errors import BadRequestError, NotFoundError, NotReadyError, PayloadTooLargeError
+from serving.errors import (
+    BadRequestError,
+    NotFoundError,
+    NotReadyError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+)
 from serving.state import ReloadError
 
 _STATUS: list[tuple[type[Exception], int]] = [
     (NotFoundError, 404),
     (PayloadTooLargeError, 413),
+    (UnsupportedMediaTypeError, 415),
     (NotReadyError, 503),
     (ReloadError, 503),
     (BadRequestError, 422),
@@ -25,8 +32,14 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (Score15Error, 422),
     (OnTrackError, 422),
 ]
-_PLACES = {"query": "query parameter", "path": "path parameter", "body": "field", "header": "header",
-           "cookie": "cookie", "form": "form field"}
+_PLACES = {
+    "query": "query parameter",
+    "path": "path parameter",
+    "body": "field",
+    "header": "header",
+    "cookie": "cookie",
+    "form": "form field",
+}
 
 
 def status_for(exc: Exception) -> int:
@@ -62,8 +75,9 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn errors into 4xx/5xx answers."""
     from serving.pages import render_error  # the page module imports nothing of this one
 
-    def answer(request: Request, status: int, detail: str, extra: dict | None = None,
-               headers: dict | None = None) -> Response:
+    def answer(
+        request: Request, status: int, detail: str, extra: dict | None = None, headers: dict | None = None
+    ) -> Response:
         if _is_page(request):
             return render_error(request, status, detail)
         return JSONResponse({"detail": detail, **(extra or {})}, status_code=status, headers=headers)

@@ -27,13 +27,37 @@ from serving.state import Snapshot
 from serving.users import User
 
 CSV_COLUMNS = (
-    "cohort", "rank", "rank_in_borough", "family_id", "borough", "school_ids", "n_children", "score",
-    "probability", "percentile", "open_to_social_care", "top_reasons", "data_quality", "latest_decision",
-    "latest_reason_code", "decided_at",
+    "cohort",
+    "rank",
+    "rank_in_borough",
+    "family_id",
+    "borough",
+    "school_ids",
+    "n_children",
+    "score",
+    "probability",
+    "percentile",
+    "open_to_social_care",
+    "top_reasons",
+    "data_quality",
+    "latest_decision",
+    "latest_reason_code",
+    "decided_at",
 )
 DECISION_CSV_COLUMNS = (
-    "cohort", "family_id", "borough", "decision", "reason_code", "recorded_at", "recorded_by", "model_version",
-    "rank", "rank_in_borough", "probability", "percentile", "in_current_list",
+    "cohort",
+    "family_id",
+    "borough",
+    "decision",
+    "reason_code",
+    "recorded_at",
+    "recorded_by",
+    "model_version",
+    "rank",
+    "rank_in_borough",
+    "probability",
+    "percentile",
+    "in_current_list",
 )
 
 
@@ -42,15 +66,25 @@ def _borough_filter(user: User, cohort: CohortList, borough: str | None) -> str 
     if borough is not None:
         if user.borough is None and borough not in cohort.by_borough:
             have = ", ".join(sorted(cohort.by_borough))
-            raise BadRequestError(f"borough {borough!r} is not one of the boroughs in cohort {cohort.year}: {have}")
+            raise BadRequestError(
+                f"borough {borough!r} is not one of the boroughs in cohort {cohort.year}: {have}"
+            )
         check_borough(user, borough)
         return borough
     return user.borough
 
 
 def family_page(
-    services: Services, snap: Snapshot, user: User, *, endpoint: str, year: int | None,
-    borough: str | None, school: str | None, limit: int, offset: int,
+    services: Services,
+    snap: Snapshot,
+    user: User,
+    *,
+    endpoint: str,
+    year: int | None,
+    borough: str | None,
+    school: str | None,
+    limit: int,
+    offset: int,
 ) -> dict:
     """One page of a cohort's ranked list as the user may see it, with the latest decisions."""
     cohort = snap.lists.cohort(year)
@@ -62,8 +96,14 @@ def family_page(
     query = {"cohort": cohort.year, "borough": borough, "school": school, "limit": limit, "offset": offset}
     record_access(services.db, user, endpoint, result_size=len(families), query=query)
     return {
-        "cohort": cohort.year, "model_version": snap.version, "borough": borough, "school": school,
-        "total": len(positions), "limit": limit, "offset": offset, "families": families,
+        "cohort": cohort.year,
+        "model_version": snap.version,
+        "borough": borough,
+        "school": school,
+        "total": len(positions),
+        "limit": limit,
+        "offset": offset,
+        "families": families,
     }
 
 
@@ -75,7 +115,9 @@ def family_detail(
     row = cohort.family(family_id)
     check_borough(user, row["borough"])
     history = family_decisions(services.db, cohort.year, family_id)
-    record_access(services.db, user, endpoint, result_size=1, family_ids=[family_id], query={"cohort": cohort.year})
+    record_access(
+        services.db, user, endpoint, result_size=1, family_ids=[family_id], query={"cohort": cohort.year}
+    )
     return {
         **row,
         "model_version": snap.version,
@@ -86,18 +128,33 @@ def family_detail(
 
 
 def decide(
-    services: Services, snap: Snapshot, user: User, *, endpoint: str, family_id: str, year: int | None,
-    decision: Decision, reason_code: ReasonCode,
+    services: Services,
+    snap: Snapshot,
+    user: User,
+    *,
+    endpoint: str,
+    family_id: str,
+    year: int | None,
+    decision: Decision,
+    reason_code: ReasonCode,
 ) -> dict:
     """Record a decision about a family on the user's list and return it."""
     cohort = snap.lists.cohort(year)
     row = cohort.family(family_id)
     check_borough(user, row["borough"])
     saved = record_decision(
-        services.db, user, cohort=cohort.year, family_id=family_id, borough=row["borough"], decision=decision,
-        reason_code=reason_code, model_version=snap.version,
+        services.db,
+        user,
+        cohort=cohort.year,
+        family_id=family_id,
+        borough=row["borough"],
+        decision=decision,
+        reason_code=reason_code,
+        model_version=snap.version,
     )
-    record_access(services.db, user, endpoint, result_size=1, family_ids=[family_id], query={"cohort": cohort.year})
+    record_access(
+        services.db, user, endpoint, result_size=1, family_ids=[family_id], query={"cohort": cohort.year}
+    )
     return saved
 
 
@@ -118,8 +175,14 @@ def _csv_text(columns: Iterable[str], records: Iterable[dict]) -> str:
 
 
 def families_csv(
-    services: Services, snap: Snapshot, user: User, *, endpoint: str, year: int | None,
-    borough: str | None, school: str | None,
+    services: Services,
+    snap: Snapshot,
+    user: User,
+    *,
+    endpoint: str,
+    year: int | None,
+    borough: str | None,
+    school: str | None,
 ) -> tuple[str, str]:
     """The whole (filtered) ranked list as CSV text, with its download file name."""
     cohort = snap.lists.cohort(year)
@@ -129,16 +192,26 @@ def families_csv(
     records = []
     for r in rows:
         d = latest.get(r["family_id"]) or {}
-        records.append({
-            "cohort": r["cohort"], "rank": r["rank"], "rank_in_borough": r["rank_in_borough"],
-            "family_id": r["family_id"], "borough": r["borough"], "school_ids": ";".join(r["school_ids"]),
-            "n_children": r["n_children"], "score": round(r["score"], 4), "probability": round(r["probability"], 4),
-            "percentile": round(r["percentile"], 1), "open_to_social_care": r["open_to_social_care"],
-            "top_reasons": "; ".join(reason["text"] for reason in r["reasons"]),
-            "data_quality": "; ".join(r["data_quality"]),
-            "latest_decision": d.get("decision", ""), "latest_reason_code": d.get("reason_code", ""),
-            "decided_at": d.get("recorded_at", ""),
-        })
+        records.append(
+            {
+                "cohort": r["cohort"],
+                "rank": r["rank"],
+                "rank_in_borough": r["rank_in_borough"],
+                "family_id": r["family_id"],
+                "borough": r["borough"],
+                "school_ids": ";".join(r["school_ids"]),
+                "n_children": r["n_children"],
+                "score": round(r["score"], 4),
+                "probability": round(r["probability"], 4),
+                "percentile": round(r["percentile"], 1),
+                "open_to_social_care": r["open_to_social_care"],
+                "top_reasons": "; ".join(reason["text"] for reason in r["reasons"]),
+                "data_quality": "; ".join(r["data_quality"]),
+                "latest_decision": d.get("decision", ""),
+                "latest_reason_code": d.get("reason_code", ""),
+                "decided_at": d.get("recorded_at", ""),
+            }
+        )
     query = {"cohort": cohort.year, "borough": borough, "school": school, "format": "csv"}
     record_access(services.db, user, endpoint, result_size=len(records), query=query)
     name = "_".join(str(p) for p in ("families", cohort.year, borough, school) if p) + ".csv"
@@ -151,11 +224,15 @@ def decisions_csv(services: Services, snap: Snapshot, user: User, *, endpoint: s
     for d in all_decisions(services.db, user.borough):
         cohort = snap.lists.cohorts.get(d["cohort"])
         row = cohort.rows[cohort.by_id[d["family_id"]]] if cohort and d["family_id"] in cohort.by_id else None
-        records.append({
-            **{k: d[k] for k in DECISION_CSV_COLUMNS[:8]},
-            "rank": row["rank"] if row else "", "rank_in_borough": row["rank_in_borough"] if row else "",
-            "probability": round(row["probability"], 4) if row else "",
-            "percentile": round(row["percentile"], 1) if row else "", "in_current_list": row is not None,
-        })
+        records.append(
+            {
+                **{k: d[k] for k in DECISION_CSV_COLUMNS[:8]},
+                "rank": row["rank"] if row else "",
+                "rank_in_borough": row["rank_in_borough"] if row else "",
+                "probability": round(row["probability"], 4) if row else "",
+                "percentile": round(row["percentile"], 1) if row else "",
+                "in_current_list": row is not None,
+            }
+        )
     record_access(services.db, user, endpoint, result_size=len(records), query={"export": "decisions"})
     return _csv_text(DECISION_CSV_COLUMNS, records)

@@ -9,7 +9,10 @@ from serving.errors import PayloadTooLargeError
 
 def too_large_message(limit: int) -> str:
     """The 413 message for a body over `limit` bytes."""
-    return f"the upload is larger than the service accepts ({limit / 1_048_576:.1f} MB); split it into smaller files"
+    return (
+        f"the upload is larger than the service accepts ({limit / 1_048_576:.1f} MB); "
+        "split it into smaller files"
+    )
 
 
 class BodySizeLimit:
@@ -50,9 +53,15 @@ async def _reject(send: Send, limit: int) -> None:
     import json
 
     body = json.dumps({"detail": too_large_message(limit)}).encode()
-    await send({
-        "type": "http.response.start", "status": 413,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close")],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

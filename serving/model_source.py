@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from ontrack_model.liststore import ModelBundle, load_bundle, stored_versions, store_root
+from ontrack_model.liststore import ModelBundle, load_bundle, store_root, stored_versions
 from serving.errors import NotReadyError
 
 TRAIN_HINT = (
@@ -61,7 +61,9 @@ class ChampionSource:
 class StoredSource:
     """A fixed model object with a bundle from the store (demos, tests and benchmarks)."""
 
-    def __init__(self, model: ScoringModel, store: str | Path | None = None, version: str | None = None) -> None:
+    def __init__(
+        self, model: ScoringModel, store: str | Path | None = None, version: str | None = None
+    ) -> None:
         self.model = model
         self.store = store
         self.version = version
@@ -71,6 +73,7 @@ class StoredSource:
         version = self.version or str(self.model.version)
         if version not in stored_versions(self.store):
             raise NotReadyError(
-                f"no ranked lists stored for model version {version} in {store_root(self.store)}; {TRAIN_HINT}"
+                f"no ranked lists stored for model version {version} in {store_root(self.store)}; "
+                + TRAIN_HINT
             )
         return self.model, load_bundle(version, self.store)

@@ -128,7 +128,9 @@ class ModelOut(BaseModel):
     trained_cohorts: list[int] | list[str] | None
     training_period: str | None = Field(description="The cohorts (school years) the model learned from.")
     capacity: int | None = Field(description="Families the programme can offer help to each year (k).")
-    metrics_at_capacity: dict = Field(description="Held-out metrics at capacity k (precision@k, recall@k, ...).")
+    metrics_at_capacity: dict = Field(
+        description="Held-out metrics at capacity k (precision@k, recall@k, ...)."
+    )
     loaded_at: str
     model_card: str = Field(description="The model card (Markdown).")
     info: dict = Field(description="Everything else recorded about the model version.")

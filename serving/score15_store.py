@@ -21,7 +21,7 @@ from serving.users import User
 
 
 def parse_upload(kind: str, data: bytes, coding: str) -> ResponseSet:
-    """Validate uploaded bytes (CSV or JSON) stated to be in `coding` (Score15Error naming the rule broken)."""
+    """Validate uploaded CSV or JSON bytes stated to be in `coding` (Score15Error naming the rule broken)."""
     # The library reads files by suffix; a private temporary file keeps its exact reading rules.
     with tempfile.TemporaryDirectory(prefix="score15-upload-") as tmp:
         path = Path(tmp) / f"upload.{kind}"
@@ -29,7 +29,9 @@ def parse_upload(kind: str, data: bytes, coding: str) -> ResponseSet:
         return read_responses(path, coding, source_name="upload")
 
 
-def store_upload(db: Database, user: User, responses: ResponseSet, coding: str, boroughs: dict[str, str | None]) -> int:
+def store_upload(
+    db: Database, user: User, responses: ResponseSet, coding: str, boroughs: dict[str, str | None]
+) -> int:
     """Save validated responses with each family's borough; return the upload's ID."""
     frame = responses.frame[list(CONTRACT_COLUMNS)].copy()
     frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
@@ -42,8 +44,15 @@ def store_upload(db: Database, user: User, responses: ResponseSet, coding: str, 
         upload_id = int(cur.lastrowid)
         conn.executemany(
             "INSERT INTO score15_responses (upload_id, family_id, borough, row_json) VALUES (?, ?, ?, ?)",
-            [(upload_id, str(r["family_id"]), boroughs.get(str(r["family_id"])), json.dumps(r, default=str))
-             for r in records],
+            [
+                (
+                    upload_id,
+                    str(r["family_id"]),
+                    boroughs.get(str(r["family_id"])),
+                    json.dumps(r, default=str),
+                )
+                for r in records
+            ],
         )
     return upload_id
 
@@ -69,8 +78,13 @@ def stored_responses(db: Database, family_id: str | None = None) -> ResponseSet 
 
 def family_borough(db: Database, family_id: str) -> str | None:
     """The borough recorded with a family's stored responses (None if unknown or not stored)."""
-    row = db.connection().execute(
-        "SELECT borough FROM score15_responses WHERE family_id = ? AND borough IS NOT NULL ORDER BY id DESC LIMIT 1",
-        (family_id,),
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute(
+            "SELECT borough FROM score15_responses WHERE family_id = ? AND borough IS NOT NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (family_id,),
+        )
+        .fetchone()
+    )
     return row["borough"] if row else None

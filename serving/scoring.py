@@ -56,7 +56,9 @@ def frame_from_json(data: bytes) -> pd.DataFrame:
             raise BadRequestError(f"field 'rows' item {i} must be an object of column: value")
         for key, value in row.items():
             if isinstance(value, dict | list):
-                raise BadRequestError(f"column {key!r} in row {i} must be a number, not a nested {type(value).__name__}")
+                raise BadRequestError(
+                    f"column {key!r} in row {i} must be a number, not a nested {type(value).__name__}"
+                )
     frame = pd.DataFrame.from_records(rows)
     return frame.astype(object).where(frame.notna(), None)
 
@@ -75,12 +77,16 @@ def check_matrix(frame: pd.DataFrame, feature_names: list[str]) -> tuple[list[st
         if missing:
             parts.append(f"missing columns {missing[:20]}" + (" ..." if len(missing) > 20 else ""))
         if extra:
-            parts.append(f"unexpected columns {[str(c) for c in extra[:20]]}" + (" ..." if len(extra) > 20 else ""))
+            parts.append(
+                f"unexpected columns {[str(c) for c in extra[:20]]}" + (" ..." if len(extra) > 20 else "")
+            )
         raise BadRequestError(f"the upload does not match model's features: {'; '.join(parts)}")
     ids = frame["pupil_id"]
     blank = ids.isna() | (ids.astype(str).str.strip() == "")
     if blank.any():
-        raise BadRequestError(f"column 'pupil_id' is empty in row {int(np.flatnonzero(blank.to_numpy())[0]) + 1}")
+        raise BadRequestError(
+            f"column 'pupil_id' is empty in row {int(np.flatnonzero(blank.to_numpy())[0]) + 1}"
+        )
     ids = ids.astype(str)
     dup = ids.duplicated()
     if dup.any():

@@ -25,8 +25,15 @@ def create_session(db: Database, user: User, minutes: int) -> tuple[str, str]:
     with db.transaction() as conn:
         conn.execute("DELETE FROM sessions WHERE expires_at < ?", (format_time(now),))  # tidy expired ones
         conn.execute(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-            (hash_token(session_id), user.id, csrf, format_time(now), format_time(now + timedelta(minutes=minutes))),
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                hash_token(session_id),
+                user.id,
+                csrf,
+                format_time(now),
+                format_time(now + timedelta(minutes=minutes)),
+            ),
         )
     return session_id, csrf
 
@@ -35,11 +42,15 @@ def session_user(db: Database, session_id: str | None) -> tuple[User, str] | Non
     """The active user and CSRF token of a live session, or None."""
     if not session_id:
         return None
-    row = db.connection().execute(
-        "SELECT u.*, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id "
-        "WHERE s.id_hash = ? AND s.expires_at > ? AND u.revoked_at IS NULL",
-        (hash_token(session_id), utc_now()),
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute(
+            "SELECT u.*, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE s.id_hash = ? AND s.expires_at > ? AND u.revoked_at IS NULL",
+            (hash_token(session_id), utc_now()),
+        )
+        .fetchone()
+    )
     if row is None:
         return None
     user = User(row["id"], row["name"], row["role"], row["borough"], row["created_at"], row["revoked_at"])

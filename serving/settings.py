@@ -22,7 +22,9 @@ def _int_env(name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"environment variable {name} must be a whole number of bytes, got {raw!r}") from None
+        raise ConfigError(
+            f"environment variable {name} must be a whole number of bytes, got {raw!r}"
+        ) from None
     if value <= 0:
         raise ConfigError(f"environment variable {name} must be positive, got {value}")
     return value
@@ -48,8 +50,8 @@ class Settings:
             raise ConfigError(f"max_upload_bytes must be positive, got {self.max_upload_bytes}")
         if self.session_minutes <= 0:
             raise ConfigError(f"session_minutes must be positive, got {self.session_minutes}")
-        if self.suppress_below < 1:
-            raise ConfigError(f"suppress_below must be at least 1, got {self.suppress_below}")
+        if self.suppress_below < 2:
+            raise ConfigError(f"suppress_below must be at least 2, got {self.suppress_below}")
 
     @classmethod
     def from_env(cls, db_path: str | Path | None = None, store_root: str | Path | None = None) -> Settings:

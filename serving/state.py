@@ -84,7 +84,11 @@ class ServingState:
                 reason = str(exc) or type(exc).__name__
                 self.last_error = reason
                 old = self._current
-                keep = f"still serving model version {old.version}" if old else f"nothing is served; {TRAIN_HINT}"
+                keep = (
+                    f"still serving model version {old.version}"
+                    if old
+                    else f"nothing is served; {TRAIN_HINT}"
+                )
                 log.warning("model reload failed (%s): %s", type(exc).__name__, keep)
                 raise ReloadError(f"reload failed: {reason}; {keep}") from exc
             self._current = snap  # one reference assignment: atomic for every reader

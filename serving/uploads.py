@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
-from serving.errors import BadRequestError
+from serving.errors import BadRequestError, UnsupportedMediaTypeError
 
 UploadKind = Literal["csv", "json"]
 
@@ -24,7 +24,9 @@ def upload_body_doc(json_schema: dict, what: str) -> dict:
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary", "description": "A CSV file."}},
+                        "properties": {
+                            "file": {"type": "string", "format": "binary", "description": "A CSV file."}
+                        },
                         "required": ["file"],
                     }
                 },
@@ -47,7 +49,7 @@ async def read_upload(request: Request, max_bytes: int) -> tuple[UploadKind, byt
         return "csv", body
     if ctype == "application/json" or ctype.endswith("+json"):
         return "json", body
-    raise BadRequestError(
+    raise UnsupportedMediaTypeError(
         f"header 'content-type' {ctype or '(none)'!r} is not accepted: send text/csv, application/json "
         "or a multipart form with a 'file'"
     )

@@ -63,7 +63,9 @@ def _check_new_user(name: str, role: str, borough: str | None) -> None:
     if role not in ROLES:
         raise UserAdminError(f"role {role!r} is not one of {', '.join(ROLES)}")
     if role == "practitioner" and not borough:
-        raise UserAdminError("role practitioner needs --borough: practitioners see only one borough's families")
+        raise UserAdminError(
+            "role practitioner needs --borough: practitioners see only one borough's families"
+        )
     if borough is not None:
         if role not in SCOPABLE_ROLES:
             raise UserAdminError(f"--borough applies only to roles {', '.join(SCOPABLE_ROLES)}, not {role}")
@@ -125,9 +127,11 @@ def reissue_token(db: Database, name: str) -> tuple[User, str]:
 
 def user_for_token(db: Database, token: str) -> User | None:
     """The active user holding `token`, or None."""
-    row = db.connection().execute(
-        "SELECT * FROM users WHERE token_hash = ? AND revoked_at IS NULL", (hash_token(token),)
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute("SELECT * FROM users WHERE token_hash = ? AND revoked_at IS NULL", (hash_token(token),))
+        .fetchone()
+    )
     return _row_to_user(row) if row else None
 
 

@@ -40,26 +40,14 @@ def run_audit(
     cur["label"] = pd.array([pd.NA] * len(cur), dtype="Int8")
     frames[current.year] = audit_frame(cur, matrices[current.year])
     audit_config = AuditConfig(
-        n_resamples=config.audit_resamples, seed=config.seed, suppress_below=config.suppress_below
+        resamples=config.audit_resamples, seed=config.seed, suppress_below=config.suppress_below
     )
-    result = audit_cohorts(frames, k, audit_config)
-    result = dict(result) if isinstance(result, dict) else {"audit": result}
-    validation_years = {r.validation_year for r in chosen}
-    result["validation_flags"] = [
-        f for f in _all_flags(result) if f.get("year", f.get("cohort")) in validation_years
-    ]
+    result = audit_cohorts(frames, k, audit_config)["json"]
+    validation_years = sorted(r.validation_year for r in chosen)
+    result["validation_cohorts"] = validation_years
+    result["current_cohort"] = current.year
+    result["validation_flags"] = [f for f in result["flags"] if f["cohort"] in validation_years]
     return result
-
-
-def _all_flags(result: dict) -> list[dict]:
-    flags = result.get("flags")
-    if isinstance(flags, list):
-        return flags
-    out: list[dict] = []
-    for year, audit in (result.get("cohorts") or {}).items():
-        for f in audit.get("flags") or []:
-            out.append({"year": int(year), **f})
-    return out
 
 
 __all__ = ["audit_frame", "run_audit"]

@@ -17,17 +17,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from ontrack_model.splits import final_fit_years, rolling_origin_splits
 
 from ontrack_model import liststore, tracking
 from ontrack_model.cohorts import CohortConfig, cohort_years, labelled_years
 from ontrack_model.errors import ConfigError, TrackingError
 from ontrack_model.explain import global_importance, write_global_artifacts
 from ontrack_model.features import FEATURE_DICTIONARY_VERSION, FEATURES, build_matrix, feature_dictionary
-from ontrack_model.metrics import evaluate_at_capacity
+from ontrack_model.metrics import curve_at_k, evaluate_at_capacity
 from ontrack_model.models import CandidateSpec, default_candidates, fit_candidate
+from ontrack_model.report import build_report
+from ontrack_model.run_report import report_inputs_from_run
+from ontrack_model.splits import final_fit_years, rolling_origin_splits
 from ontrack_model.validation import load_extract
 from training import plots
+from training.atrs import atrs_record
 from training.config import TrainingConfig
 from training.evaluation import (
     SplitResult,
@@ -346,6 +349,11 @@ def _log_and_register(**a: Any) -> TrainingResult:
         feature_dictionary().to_csv(tmp / "feature_dictionary.csv", index=False)
         summary.to_csv(tmp / "candidate_selection.csv", index=False)
         a["calib"].table_latest.to_csv(tmp / "calibration_latest.csv", index=False)
+        chosen_latest = next(r for r in chosen_results if r.validation_year == a["latest_year"])
+        ks = sorted({5, 10, 25, 50, 75, 100, 150, 200, 300, 500, k})
+        curve_at_k(chosen_latest.scored, [x for x in ks if x <= latest.n_families]).to_csv(
+            tmp / "performance_at_k.csv", index=False
+        )
         plots.precision_recall_at_k(
             {r.candidate: r.scored for r in results if r.validation_year == a["latest_year"]},
             k,
@@ -362,13 +370,25 @@ def _log_and_register(**a: Any) -> TrainingResult:
         importance = global_importance(a["train_shap"], FEATURES)
         _write(tmp / "fairness.json", json.dumps(a["audit"], indent=2, default=str))
         base_rates = {y: float(a["matrices"][y].y.mean()) for y in a["labelled"]}
+        record = atrs_record(
+            capacity=k,
+            horizon_years=config.cohort.horizon_years,
+            trained_cohorts=list(a["final_years"]),
+            current_cohort=a["current"],
+            n_features=len(a["final"].feature_names),
+            precision_at_k=latest.precision_at_k,
+            synthetic=bool(extract.manifest.synthetic),
+            flags=len(a["audit"]["validation_flags"]),
+        )
+        _write(tmp / "atrs.json", json.dumps(record, indent=2))
+        mlflow.set_tag("model_name", config.model_name)
         mlflow.log_artifacts(str(tmp))
 
         model_info = tracking.log_scoring_model(
             a["final"], a["matrices"][a["current"]].X, FEATURE_DICTIONARY_VERSION
         )
         version = str(model_info.registered_model_version)
-        flags = a["audit"].get("validation_flags", [])
+        flags = a["audit"]["validation_flags"]
         card = render_model_card(
             CardFacts(
                 model_name=config.model_name,
@@ -402,6 +422,8 @@ def _log_and_register(**a: Any) -> TrainingResult:
             mlflow.MlflowClient().delete_model_version(config.model_name, version)
             raise
         mlflow.set_tag("registered_version", version)
+        report = build_report(report_inputs_from_run(run_id))
+        mlflow.log_text(report, "evaluator_report.html")
     return TrainingResult(
         run_id=run_id,
         version=version,

@@ -1,9 +1,123 @@
-"""`ontrack` commands: audit (not yet built)."""
+"""`ontrack` commands: audit (fairness of a cohort's list at capacity) and report (the evaluator's HTML)."""
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+from pathlib import Path
+
 import typer
+from rich.table import Table
+
+from ontrack_model.cli._common import console, friendly_errors
+from ontrack_model.errors import ConfigError
+
+TERMINAL_METRICS_LABELLED = [
+    "group_size", "selection_rate", "selection_to_need", "precision", "recall", "fpr",
+]
+TERMINAL_METRICS_CURRENT = ["group_size", "selection_rate", "list_share"]
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temporary file in the same folder and a rename (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _references(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        attribute, sep, group = pair.partition("=")
+        if not sep or not attribute.strip() or not group.strip():
+            raise ConfigError(f"--reference {pair!r}: expected ATTRIBUTE=GROUP, e.g. ethnicity=WHIT")
+        out[attribute.strip()] = group.strip()
+    return out
+
+
+def _flags_table(flags: list[dict]) -> Table:
+    from ontrack_model.fairness import METRIC_INFO
+
+    table = Table(title="Flagged disparities (ratio interval wholly outside the band)")
+    for col in ("attribute", "group", "metric", "ratio (95% interval)", "reference", "interval lies"):
+        table.add_column(col)
+    for f in flags:
+        table.add_row(f["attribute"], f["group"], METRIC_INFO[f["metric"]].label,
+                      f"{f['ratio']:.2f} ({f['ratio_ci_low']:.2f}–{f['ratio_ci_high']:.2f})",
+                      str(f["reference_group"]), str(f["direction"]))
+    return table
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `ontrack` app."""
+
+    @app.command("audit")
+    @friendly_errors
+    def audit(
+        data: Path = typer.Option(..., "--data", help="Folder of the extract (the event tables).",
+                                  exists=True, file_okay=False),
+        cohort: int = typer.Option(
+            ..., "--cohort", help="Year 6 cohort to audit, by the calendar year its school year ends in."),
+        capacity: int = typer.Option(100, "--capacity", min=1,
+                                     help="Families the team can work with (k): the list is the top k."),
+        out: Path | None = typer.Option(
+            None, "--out", help="Write the full audit here as JSON (small cells already suppressed)."),
+        resamples: int = typer.Option(
+            1000, "--resamples", min=0, help="Bootstrap resamples of families for 95% intervals (0: none)."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap, so the audit can be repeated."),
+        suppress_below: int = typer.Option(10, "--suppress-below", min=0,
+                                           help="Hide every figure resting on fewer children than this."),
+        reference: list[str] = typer.Option([], "--reference",
+                                            help="Reference group as ATTRIBUTE=GROUP (repeatable); "
+                                                 "default: each attribute's largest group."),
+        model_version: str | None = typer.Option(None, "--model-version",
+                                                 help="Registered model version to score with; default: the "
+                                                      "champion."),
+    ) -> None:
+        """Audit the list at capacity for one cohort: group metrics, ratios, intervals and flags."""
+        from ontrack_model.fairness import AuditConfig, audit_cohort
+        from ontrack_model.fairness.display import rich_table
+        from ontrack_model.scoring import score_cohort
+
+        config = AuditConfig(reference_groups=_references(reference), resamples=resamples, seed=seed,
+                             suppress_below=suppress_below, min_reference_size=max(50, suppress_below))
+        frame = score_cohort(data, cohort, model_uri=model_version)
+        result = audit_cohort(frame, capacity, config, cohort=cohort)
+        kind = "validation (outcomes known)" if result.labelled else "current (no outcomes yet)"
+        console.print(f"[bold]Fairness audit[/bold] of cohort {cohort}, {kind}: top {capacity} families, "
+                      f"band {config.band[0]}–{config.band[1]}, {resamples} resamples (seed {seed}), "
+                      f"figures from fewer than {suppress_below} children suppressed as \\[c].")
+        metrics = TERMINAL_METRICS_LABELLED if result.labelled else TERMINAL_METRICS_CURRENT
+        for attribute in result.attributes:
+            console.print(rich_table(result, attribute, metrics))
+        if result.flags:
+            console.print(_flags_table(result.flags))
+        else:
+            console.print("No disparity is flagged: no ratio's interval lies wholly outside the band.")
+        for note in result.notes:
+            console.print(f"[dim]Note:[/dim] {note}", highlight=False)
+        if out is not None:
+            write_text_atomically(out, json.dumps(result.to_json(), indent=2, allow_nan=False))
+            console.print(f"Wrote the full audit to {out}")
+
+    @app.command("report")
+    @friendly_errors
+    def report(
+        run: str = typer.Option(..., "--run", help="MLflow run ID of the training run to report on."),
+        out: Path = typer.Option(Path("report.html"), "--out",
+                                 help="Where to write the self-contained HTML report."),
+    ) -> None:
+        """Write the evaluator's report (model card, performance, calibration, SHAP, fairness, ATRS)."""
+        from ontrack_model.report import build_report
+        from ontrack_model.tracking import report_inputs_from_run
+
+        html = build_report(report_inputs_from_run(run))
+        write_text_atomically(out, html)
+        console.print(f"Wrote the evaluator's report for run {run} to {out}")

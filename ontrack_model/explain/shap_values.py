@@ -117,7 +117,9 @@ def _tree_shap(estimator: Any, X: np.ndarray, n_jobs: int | None) -> tuple[np.nd
 def _linear_shap(estimator: Any, X: np.ndarray, background: np.ndarray | None) -> tuple[np.ndarray, float]:
     import shap
 
-    explainer = shap.LinearExplainer(estimator, X if background is None else background)
+    data = X if background is None else background
+    # The whole background sets the reference mean: shap would otherwise subsample it to 100 rows.
+    explainer = shap.LinearExplainer(estimator, shap.maskers.Independent(data, max_samples=len(data)))
     values = np.asarray(explainer.shap_values(X), dtype=float)
     return values, float(np.ravel(explainer.expected_value)[0])
 

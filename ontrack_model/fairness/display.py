@@ -55,6 +55,8 @@ def ratio_cell(row) -> str:
     """Ratio to the reference group with its interval, marked when flagged ('–' when undefined)."""
     if row["suppressed"]:
         return SUPPRESSED
+    if row.get("group") is not None and row["group"] == row["reference_group"]:
+        return "reference"
     if _missing(row["ratio"]):
         return UNDEFINED  # undefined (0/0), no reference group, or the reference's value is suppressed
     low, high = row["ratio_ci_low"], row["ratio_ci_high"]

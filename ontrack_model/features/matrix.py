@@ -56,7 +56,7 @@ class CohortMatrix:
                 "pupil_id": self.ids["pupil_id"].to_numpy(),
                 "family_id": self.ids["family_id"].to_numpy(),
                 "cohort": np.full(len(self.X), self.cohort.year, dtype=np.int64),
-                "label": self.cohort.members["label"].to_numpy(),
+                "label": self.cohort.members["label"].array,
             }
         )
         return pd.concat([head, self.X.reset_index(drop=True)], axis=1)
@@ -127,7 +127,7 @@ class FeatureBuilder:
         X = self.features(cohort)
         members = cohort.members
         index = X.index
-        y = pd.Series(members["label"].to_numpy(), index=index, name="label") if cohort.labelled else None
+        y = pd.Series(members["label"].array, index=index, name="label") if cohort.labelled else None
         ids = members[["pupil_id", "family_id", "school_id", "borough"]].set_axis(index.rename(None))
         attributes = members[list(AUDIT_COLUMNS)].set_axis(index)
         return CohortMatrix(cohort, X, y, ids, attributes)

@@ -49,7 +49,7 @@ def reliable_change_index(change: float, reference_sd: float, reliability: float
 
 
 def classify_rci(rci: float | None, critical: float = 1.96) -> str | None:
-    """'reliably improved' (RCI <= -critical), 'reliably deteriorated' (>= critical) or 'no reliable change'."""
+    """'reliably improved' (RCI <= -critical), 'reliably deteriorated' (>= critical) or no reliable change."""
     if rci is None or (isinstance(rci, float) and math.isnan(rci)):
         return None
     if rci <= -critical:
@@ -71,12 +71,16 @@ def rci_parameters(scores: pd.DataFrame, config: Score15Config) -> dict[str, Rci
             values = firsts[score].dropna()
             sd = float(values.std(ddof=1)) if len(values) >= 2 else None
             if sd is not None and sd > 0:
-                sd_source = (f"no reference SD supplied: SD of the first administrations in these data "
-                             f"(n={len(values)} respondents)")
+                sd_source = (
+                    f"no reference SD supplied: SD of the first administrations in these data "
+                    f"(n={len(values)} respondents)"
+                )
             else:
                 sd = None
-                sd_source = ("no reference SD supplied and the data's first administrations cannot give one "
-                             f"(n={len(values)}, fewer than 2 or no spread): RCI not computed")
+                sd_source = (
+                    "no reference SD supplied and the data's first administrations cannot give one "
+                    f"(n={len(values)}, fewer than 2 or no spread): RCI not computed"
+                )
         r = config.reliability.get(score)
         if r is None:
             r_source = "no reliability supplied: RCI not computed"
@@ -86,8 +90,9 @@ def rci_parameters(scores: pd.DataFrame, config: Score15Config) -> dict[str, Rci
             r_source = "supplied by the user"
         s_diff = standard_error_of_difference(sd, r) if sd is not None and r is not None else None
         critical = config.rci_critical * s_diff if s_diff is not None else None
-        params[score] = RciParameters(score, sd, sd_source, None if r is None else float(r), r_source, s_diff,
-                                      critical)
+        params[score] = RciParameters(
+            score, sd, sd_source, None if r is None else float(r), r_source, s_diff, critical
+        )
     return params
 
 
@@ -127,14 +132,19 @@ def change_tables(
         window = window[window["date"] <= pd.Timestamp(end)]
     people = _respondent_table(window, params, config)
     families = _family_table(scores, people, params, config)
-    meta = {"rules": config.rules(), "rci": {s: p.to_dict() for s, p in params.items()},
-            "window": {"from": start.isoformat() if start else None, "to": end.isoformat() if end else None}}
+    meta = {
+        "rules": config.rules(),
+        "rci": {s: p.to_dict() for s, p in params.items()},
+        "window": {"from": start.isoformat() if start else None, "to": end.isoformat() if end else None},
+    }
     people.attrs.update(meta)
     families.attrs.update(meta)
     return people, families, params
 
 
-def _respondent_table(window: pd.DataFrame, params: dict[str, RciParameters], config: Score15Config) -> pd.DataFrame:
+def _respondent_table(
+    window: pd.DataFrame, params: dict[str, RciParameters], config: Score15Config
+) -> pd.DataFrame:
     ordered = window.sort_values(["respondent_id", "date"], kind="stable")
     grouped = ordered.groupby("respondent_id", sort=True)
     first, latest = grouped.head(1).set_index("respondent_id"), grouped.tail(1).set_index("respondent_id")
@@ -164,7 +174,8 @@ def _family_table(
     for score in SCORES:
         done = counted[counted[f"{score}_change"].notna()]
         agg = done.groupby("family_id")[[f"{score}_first", f"{score}_latest", f"{score}_change"]].agg(
-            config.family_aggregate)
+            config.family_aggregate
+        )
         n = done.groupby("family_id").size()
         enough = n.reindex(families.index).fillna(0) >= config.family_min_respondents
         families[f"{score}_respondents"] = n
@@ -181,7 +192,12 @@ def _add_rci(frame: pd.DataFrame, score: str, param: RciParameters, config: Scor
     change = frame[f"{score}_change"].astype("float64")
     rci = change / param.s_diff if param.s_diff else pd.Series(np.nan, index=frame.index)
     frame[f"{score}_rci"] = rci
-    frame[f"{score}_reliable"] = [classify_rci(v, config.rci_critical) for v in rci]
+    # Vectorised classify_rci: None where there is no RCI.
+    labels = np.select(
+        [rci <= -config.rci_critical, rci >= config.rci_critical], [IMPROVED, DETERIORATED], NO_CHANGE
+    ).astype(object)
+    labels[rci.isna().to_numpy()] = None
+    frame[f"{score}_reliable"] = labels
 
 
 def _parse_date(value: DateLike, name: str) -> dt.date | None:

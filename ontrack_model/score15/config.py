@@ -63,14 +63,17 @@ class Score15Config:
     def __post_init__(self) -> None:
         if not 1 <= self.min_items_per_dimension <= 5:
             raise Score15Error(
-                f"min_items_per_dimension must be 1 to 5 (items per dimension), got {self.min_items_per_dimension}"
+                f"min_items_per_dimension must be 1 to 5 (items per dimension), "
+                f"got {self.min_items_per_dimension}"
             )
         if not 1 <= self.total_min_dimensions <= 3:
             raise Score15Error(f"total_min_dimensions must be 1 to 3, got {self.total_min_dimensions}")
         if self.family_aggregate not in ("mean", "median"):
             raise Score15Error(f"family_aggregate must be 'mean' or 'median', got {self.family_aggregate!r}")
         if self.family_min_respondents < 1:
-            raise Score15Error(f"family_min_respondents must be at least 1, got {self.family_min_respondents}")
+            raise Score15Error(
+                f"family_min_respondents must be at least 1, got {self.family_min_respondents}"
+            )
         if self.rci_critical <= 0:
             raise Score15Error(f"rci_critical must be positive, got {self.rci_critical}")
         for name, mapping in (("reference_sd", self.reference_sd), ("reliability", self.reliability)):

@@ -46,7 +46,9 @@ def write_table(frame: pd.DataFrame, path: Path, rules: dict[str, str] | None = 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise Score15Error(f"output {path.name!r}: a table is written as .csv or .json, got {suffix or 'no suffix'!r}")
+        raise Score15Error(
+            f"output {path.name!r}: a table is written as .csv or .json, got {suffix or 'no suffix'!r}"
+        )
     frame = frame.copy()
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):

@@ -21,7 +21,7 @@ def family_report(
     from_date: DateLike = None,
     to_date: DateLike = None,
 ) -> dict[str, Any]:
-    """JSON-safe record of one family: each administration's scores, each respondent's and the family's change."""
+    """JSON-safe record of one family: administrations and scores, respondents' and the family's change."""
     if family_id not in set(responses.family_ids):
         raise Score15Error(f"family_id {family_id!r} has no SCORE-15 responses in this set")
     people, families, params = change_tables(responses, config, from_date, to_date)
@@ -29,31 +29,49 @@ def family_report(
     scores = scores[scores["family_id"] == family_id]
     people = people[people["family_id"] == family_id]
     family = families[families["family_id"] == family_id].iloc[0]
-    admin_cols = ["respondent_id", "role", "date", "under_min_age", "items_answered",
-                  *[f"dimension_{i}_items" for i in (1, 2, 3)]]
+    admin_cols = [
+        "respondent_id",
+        "role",
+        "date",
+        "under_min_age",
+        "items_answered",
+        *[f"dimension_{i}_items" for i in (1, 2, 3)],
+    ]
     administrations = [
         {**{c: row[c] for c in admin_cols}, "scores": {s: row[s] for s in SCORES}}
         for _, row in scores.sort_values(["date", "respondent_id"]).iterrows()
     ]
-    return json_safe({
-        "family_id": family_id,
-        "respondents": int(family["respondents"]),
-        "respondents_with_two_or_more": int(family["respondents_with_two_or_more"]),
-        "administrations": administrations,
-        "respondent_change": [_change_block(row, ["respondent_id", "role", "n_administrations", "first_date",
-                                                  "latest_date"]) for _, row in people.iterrows()],
-        "family_change": _change_block(family, ["first_date", "latest_date"], with_respondents=True),
-        "rules": config.rules(),
-        "rci": {s: p.to_dict() for s, p in params.items()},
-        "window": families.attrs["window"],
-    })
+    return json_safe(
+        {
+            "family_id": family_id,
+            "respondents": int(family["respondents"]),
+            "respondents_with_two_or_more": int(family["respondents_with_two_or_more"]),
+            "administrations": administrations,
+            "respondent_change": [
+                _change_block(
+                    row, ["respondent_id", "role", "n_administrations", "first_date", "latest_date"]
+                )
+                for _, row in people.iterrows()
+            ],
+            "family_change": _change_block(family, ["first_date", "latest_date"], with_respondents=True),
+            "rules": config.rules(),
+            "rci": {s: p.to_dict() for s, p in params.items()},
+            "window": families.attrs["window"],
+        }
+    )
 
 
 def _change_block(row: pd.Series, head: list[str], with_respondents: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {c: row[c] for c in head}
     for s in SCORES:
-        block = {"name": DIMENSION_NAMES[s], "first": row[f"{s}_first"], "latest": row[f"{s}_latest"],
-                 "change": row[f"{s}_change"], "rci": row[f"{s}_rci"], "classification": row[f"{s}_reliable"]}
+        block = {
+            "name": DIMENSION_NAMES[s],
+            "first": row[f"{s}_first"],
+            "latest": row[f"{s}_latest"],
+            "change": row[f"{s}_change"],
+            "rci": row[f"{s}_rci"],
+            "classification": row[f"{s}_reliable"],
+        }
         if with_respondents:
             block["respondents_with_both"] = int(row[f"{s}_respondents"])
         out[s] = block

@@ -70,7 +70,7 @@ class ResponseSet:
 
     @property
     def frame(self) -> pd.DataFrame:
-        """The validated rows (a copy): contract columns in paper coding, `under_min_age`, `source`, `source_row`."""
+        """Validated rows (a copy): contract columns in paper coding, under_min_age, source, source_row."""
         return self._frame.copy()
 
     def __len__(self) -> int:
@@ -130,7 +130,7 @@ class ResponseSet:
     __add__ = combine
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write the responses (paper coding, contract columns) atomically, to be re-read with coding='paper'."""
+        """Write the responses atomically in paper coding (contract columns); re-read with coding='paper'."""
         from ontrack_model.score15.export import write_table
 
         out = self._frame[list(CONTRACT_COLUMNS)].copy()
@@ -180,7 +180,9 @@ def _load(source: Source, coding: str, source_name: str | None) -> tuple[pd.Data
             return frame, name, "line"
         if suffix == ".json":
             return _from_json(path, name, coding), name, "record"
-        raise Score15Error(f"{name}: SCORE-15 responses must be a .csv or .json file, got {suffix or 'no suffix'!r}")
+        raise Score15Error(
+            f"{name}: SCORE-15 responses must be a .csv or .json file, got {suffix or 'no suffix'!r}"
+        )
     if isinstance(source, Sequence):
         if not all(isinstance(r, dict) for r in source):
             raise Score15Error(f"{source_name or 'records'}: every record must be an object of column: value")
@@ -204,7 +206,9 @@ def _from_json(path: Path, name: str, coding: str) -> pd.DataFrame:
             )
         data = data.get("responses")
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise Score15Error(f"{name}: JSON must be a list of response objects, or an object with key 'responses'")
+        raise Score15Error(
+            f"{name}: JSON must be a list of response objects, or an object with key 'responses'"
+        )
     return pd.DataFrame.from_records(data).astype(object)
 
 
@@ -234,7 +238,9 @@ def _validate(
         text = _text(raw[col])
         bad = text.isna()
         if bad.any():
-            problems.append(f"column '{col}', {where(bad)}: empty; rule: a pseudonymous identifier is required")
+            problems.append(
+                f"column '{col}', {where(bad)}: empty; rule: a pseudonymous identifier is required"
+            )
         out[col] = text
     role = _text(raw["role"])
     bad = ~role.isin(SCORE15_ROLES)
@@ -258,8 +264,10 @@ def _validate(
         problems.append(f"column 'date', {where(early)}: before 2000-01-01; rule: dates from 2000 onwards")
     future = ~unparsed & (day > today)
     if future.any():
-        problems.append(f"column 'date', {where(future)}: in the future (after {today.isoformat()}); "
-                        "rule: a questionnaire cannot be completed after today")
+        problems.append(
+            f"column 'date', {where(future)}: in the future (after {today.isoformat()}); "
+            "rule: a questionnaire cannot be completed after today"
+        )
     out["date"] = date
 
     for item in ITEMS:
@@ -288,8 +296,13 @@ def _validate(
         excluded[EXCLUDED_NO_ITEMS] = int(blank.sum())
     under = (out["age"] < min_age).astype(bool)
     if under.any() and under_age == "error":
-        raise _error(name, [f"column 'age', {where(under)}: respondent under {min_age}; rule: SCORE-15 is "
-                            f"completed by family members aged {min_age} or over"])
+        raise _error(
+            name,
+            [
+                f"column 'age', {where(under)}: respondent under {min_age}; rule: SCORE-15 is "
+                f"completed by family members aged {min_age} or over"
+            ],
+        )
     if under_age == "exclude":
         newly = under & ~blank
         if newly.any():
@@ -320,10 +333,13 @@ def _duplicate_problems(frame: pd.DataFrame, unit: str) -> list[str]:
     if dup.empty:
         return []
     groups = [_where(g, unit) for _, g in dup.groupby(["respondent_id", "date"], sort=False)]
-    shown = "; ".join(groups[:_MAX_ROWS_NAMED]) + (f"; and {len(groups) - _MAX_ROWS_NAMED} more" if len(
-        groups) > _MAX_ROWS_NAMED else "")
-    return [f"columns 'respondent_id', 'date': {len(groups)} duplicate administration(s) ({shown}); "
-            "rule: one questionnaire per respondent per date"]
+    shown = "; ".join(groups[:_MAX_ROWS_NAMED]) + (
+        f"; and {len(groups) - _MAX_ROWS_NAMED} more" if len(groups) > _MAX_ROWS_NAMED else ""
+    )
+    return [
+        f"columns 'respondent_id', 'date': {len(groups)} duplicate administration(s) ({shown}); "
+        "rule: one questionnaire per respondent per date"
+    ]
 
 
 def _identity_problems(frame: pd.DataFrame, where) -> list[str]:
@@ -332,9 +348,11 @@ def _identity_problems(frame: pd.DataFrame, where) -> list[str]:
     for col in ("role", "family_id"):
         counts = frame.groupby("respondent_id")[col].nunique()
         for rid in counts[counts > 1].index[:_MAX_ROWS_NAMED]:
-            problems.append(f"column '{col}': respondent '{rid}' has more than one {col} "
-                            f"({where(frame[frame['respondent_id'] == rid])}); rule: a respondent's "
-                            f"{col} does not change")
+            problems.append(
+                f"column '{col}': respondent '{rid}' has more than one {col} "
+                f"({where(frame[frame['respondent_id'] == rid])}); rule: a respondent's "
+                f"{col} does not change"
+            )
         extra = int((counts > 1).sum()) - _MAX_ROWS_NAMED
         if extra > 0:
             problems.append(f"column '{col}': and {extra} more respondents whose {col} changes")
@@ -369,8 +387,9 @@ def _text(series: pd.Series) -> pd.Series:
 
 def _whole_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(values as Int64, missing mask, not-a-whole-number mask); 3.0 counts as the whole number 3."""
-    # True/False are not answers even though Python treats them as 1/0.
-    text = _text(series.map(lambda v: "not-a-number" if isinstance(v, bool) else v))
+    if pd.api.types.is_object_dtype(series):  # JSON or a DataFrame: True/False are not answers, not 1/0
+        series = series.map(lambda v: "not-a-number" if isinstance(v, bool) else v)
+    text = _text(series)
     missing = text.isna()
     number = pd.to_numeric(text, errors="coerce").astype("Float64")
     finite = number.notna() & (number.abs() < 1e9)
@@ -381,6 +400,7 @@ def _whole_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 def _dates(series: pd.Series) -> pd.Series:
     """Dates from ISO strings or date objects; NaT where unparseable."""
+
     def iso(v: Any) -> Any:
         if isinstance(v, dt.date | pd.Timestamp):
             return v.isoformat()[:10]

@@ -31,7 +31,9 @@ def score_administrations(responses: ResponseSet, config: Score15Config = Score1
         # Mean of the answered items, withheld when fewer than the rule's minimum were answered.
         out[dim] = cols.mean(axis=1, skipna=True).where(answered >= config.min_items_per_dimension)
     dims = out[list(DIMENSIONS)]
-    out["total"] = dims.mean(axis=1, skipna=True).where(dims.notna().sum(axis=1) >= config.total_min_dimensions)
+    out["total"] = dims.mean(axis=1, skipna=True).where(
+        dims.notna().sum(axis=1) >= config.total_min_dimensions
+    )
     for score in SCORES:
         out[score] = out[score].astype("float64")
     out.attrs["rules"] = config.rules()

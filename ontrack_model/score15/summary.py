@@ -1,4 +1,4 @@
-"""Cohort summary: per score, families with change data, positive change and reliable change; the sentences."""
+"""Cohort summary: per score, families with change data, positive and reliable change; the sentences."""
 
 from __future__ import annotations
 
@@ -13,11 +13,16 @@ from ontrack_model.score15.io import ResponseSet
 from ontrack_model.score15.wording import positive_change_sentence, reliable_change_sentence
 
 SUPPRESSED = "suppressed"
-COUNT_KEYS = ("families_with_change_data", "positive_change", "reliable_improvement", "reliable_deterioration")
+COUNT_KEYS = (
+    "families_with_change_data",
+    "positive_change",
+    "reliable_improvement",
+    "reliable_deterioration",
+)
 
 
 def score_counts(families: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Per score: families with a change, with positive change (score fell), reliably improved / deteriorated."""
+    """Per score: families with a change, positive change (score fell), reliably improved, deteriorated."""
     out = {}
     for score in SCORES:
         change = families[f"{score}_change"]
@@ -35,6 +40,7 @@ def suppress_counts(
     headline: int, counts: dict[str, dict[str, int]], k: int
 ) -> tuple[int | None, dict[str, dict[str, int | None]]]:
     """Hide counts of 1..k-1 and any count from which a hidden one could be recovered (None = hidden)."""
+
     def small(n: int) -> bool:
         return 0 < n < k
 
@@ -54,7 +60,11 @@ def suppress_counts(
         if small(det):
             s["reliable_deterioration"] = None
         # Families with no reliable change = n - improved - deteriorated: hide one more if that is small.
-        if small(n - imp - det) and s["reliable_improvement"] is not None and s["reliable_deterioration"] is not None:
+        if (
+            small(n - imp - det)
+            and s["reliable_improvement"] is not None
+            and s["reliable_deterioration"] is not None
+        ):
             s["reliable_improvement" if imp <= det else "reliable_deterioration"] = None
         shown[score] = s
     return (None if small(headline) else headline), shown
@@ -67,9 +77,11 @@ def cohort_summary(
     from_date: DateLike = None,
     to_date: DateLike = None,
 ) -> dict[str, Any]:
-    """The cohort's SCORE-15 change as JSON-safe counts, the programme-style sentences, rules and RCI inputs."""
+    """The cohort's SCORE-15 change as JSON-safe counts, programme-style sentences, rules and RCI inputs."""
     if suppress_below is not None and suppress_below < 2:
-        raise Score15Error(f"suppress_below must be 2 or more (counts below it are hidden), got {suppress_below}")
+        raise Score15Error(
+            f"suppress_below must be 2 or more (counts below it are hidden), got {suppress_below}"
+        )
     _, families, params = change_tables(responses, config, from_date, to_date)
     headline = int((families["respondents_with_two_or_more"] > 0).sum())
     counts = score_counts(families)
@@ -90,22 +102,28 @@ def cohort_summary(
         **{s: {"name": DIMENSION_NAMES[s], **{k: mark(v) for k, v in shown[s].items()}} for s in SCORES},
         "sentence": positive_change_sentence(shown_headline, shown, suppress_below),
         "reliable_change_sentence": reliable_change_sentence(shown, config.rci_critical, not_computed)
-        if shown_headline else "",
+        if shown_headline
+        else "",
         "rules": {**config.rules(), "import": _import_rules(responses)},
         "rci": {
             "critical_value": config.rci_critical,
             "parameters": {s: p.to_dict() for s, p in params.items()},
-            "notes": [f"{s}: {p.reference_sd_source}" for s, p in params.items()
-                      if not p.reference_sd_source.startswith("supplied")],
+            "notes": [
+                f"{s}: {p.reference_sd_source}"
+                for s, p in params.items()
+                if not p.reference_sd_source.startswith("supplied")
+            ],
         },
         "window": families.attrs["window"],
         "data": _suppress_import(imports, suppress_below),
-        "suppression": None if suppress_below is None else {
+        "suppression": None
+        if suppress_below is None
+        else {
             "suppress_below": suppress_below,
             "marker": SUPPRESSED,
             "rule": f"counts from 1 to {suppress_below - 1}, and counts from which one could be recovered "
-                    "(families without positive change; families without reliable change), are replaced by "
-                    f"'{SUPPRESSED}'; the sentences avoid them",
+            "(families without positive change; families without reliable change), are replaced by "
+            f"'{SUPPRESSED}'; the sentences avoid them",
         },
     }
     return summary
@@ -119,8 +137,10 @@ def _why_not(sd: float | None, r: float | None) -> str:
 
 def _import_rules(responses: ResponseSet) -> str:
     rules = sorted({f"respondents under {r.min_age}: {r.under_age}" for r in responses.reports})
-    return ("coding stated at import and converted to paper coding; rows with no item answered are excluded "
-            "and counted; " + "; ".join(rules))
+    return (
+        "coding stated at import and converted to paper coding; rows with no item answered are excluded "
+        "and counted; " + "; ".join(rules)
+    )
 
 
 def _suppress_import(imports: dict[str, Any], k: int | None) -> dict[str, Any]:

@@ -4,9 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-         "sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_TENS = ("_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 DIMENSION_KEYS = ("dimension_1", "dimension_2", "dimension_3")
 SUPPRESSED_NOTE = "suppressed for publication (small numbers)"
 Counts = Mapping[str, Mapping[str, int | None]]
@@ -50,10 +70,12 @@ def _of(count: int, denom: int, headline: int, full: bool) -> str:
 
 
 def positive_change_sentence(headline: int | None, counts: Counts, suppress_below: int | None = None) -> str:
-    """The programme's paragraph: families with repeat administrations, positive change by dimension, overall."""
+    """The programme's paragraph: families with repeat administrations, positive change by score."""
     if headline is None:
-        return (f"SCORE-15 has been administered at two or more intervals with fewer than {suppress_below} "
-                f"families; further figures are {SUPPRESSED_NOTE}.")
+        return (
+            f"SCORE-15 has been administered at two or more intervals with fewer than {suppress_below} "
+            f"families; further figures are {SUPPRESSED_NOTE}."
+        )
     if headline == 0:
         return "SCORE-15 has not yet been administered at two or more intervals with any family."
     parts = [f"SCORE-15 has been administered at two or more intervals with {families(headline)}."]
@@ -73,9 +95,12 @@ def _known(c: Mapping[str, int | None], key: str) -> bool:
 
 def _ranked_dimensions(headline: int, counts: Counts) -> str:
     """Dimensions ordered by how often families improved; ties grouped; the least frequent set apart."""
+
     def share(d: str) -> float:
         c = counts[d]
-        return c["positive_change"] / c["families_with_change_data"] if c["families_with_change_data"] else 0.0
+        return (
+            c["positive_change"] / c["families_with_change_data"] if c["families_with_change_data"] else 0.0
+        )
 
     # Tie groups: same count over the same denominator read as one phrase ("Dimensions 2 and 3 ... each").
     groups: dict[tuple[int, int], list[str]] = {}
@@ -97,16 +122,21 @@ def _ranked_dimensions(headline: int, counts: Counts) -> str:
     if not high:  # every dimension equally often
         if len(low) == 1:
             (count, denom), _ = low[0]
-            return (f"Positive change occurred equally often in all three dimensions "
-                    f"({_of(count, denom, headline, True)} each).")
+            return (
+                f"Positive change occurred equally often in all three dimensions "
+                f"({_of(count, denom, headline, True)} each)."
+            )
         return "Positive change occurred equally often in " + _and([phrase(g, True) for g in low]) + "."
     hi_text = _and([phrase(g, full=i == 0) for i, g in enumerate(high)])
     if len(low) == 1:
         lo_text = phrase(low[0], True).replace(" (", " saw less positive change (", 1)
     else:
         lo_dims = [d for _, dims in low for d in dims]
-        lo_text = (f"{_label(lo_dims)} saw less positive change ("
-                   + "; ".join(f"{_label(dims)}: {_of(c, n, headline, True)}" for (c, n), dims in low) + ")")
+        lo_text = (
+            f"{_label(lo_dims)} saw less positive change ("
+            + "; ".join(f"{_label(dims)}: {_of(c, n, headline, True)}" for (c, n), dims in low)
+            + ")"
+        )
     return f"Positive change occurred most frequently in {hi_text}; {lo_text}."
 
 
@@ -120,8 +150,14 @@ def _neutral_dimensions(headline: int, counts: Counts, shown: list[str], hidden:
     note = f"figures for {_label(hidden)} are {SUPPRESSED_NOTE}"
     if not shown:
         return note[0].upper() + note[1:] + "."
-    items = [f"{_of(counts[d]['positive_change'], counts[d]['families_with_change_data'], headline, i == 0)} on "
-             f"{_label([d])}" for i, d in enumerate(shown)]
+    items = []
+    for i, d in enumerate(shown):
+        count, denom = counts[d]["positive_change"], counts[d]["families_with_change_data"]
+        # After the first, a count over the headline's denominator reads 'five on Dimension 3'.
+        short = ("none" if count == 0 else number_words(count)) if denom == headline else None
+        items.append(
+            f"{_of(count, denom, headline, True) if i == 0 or short is None else short} on {_label([d])}"
+        )
     return f"Positive change occurred in {_and(items)}; {note}."
 
 
@@ -132,8 +168,10 @@ def _overall(headline: int, total: Mapping[str, int | None]) -> str:
     who = families(count) if denom == headline else _of(count, denom, headline, True)
     if count == 0 and denom == headline:
         who = "no family"
-    return (f"Overall, {who} demonstrated positive change in family functioning comparing changes in total "
-            "score over time.")
+    return (
+        f"Overall, {who} demonstrated positive change in family functioning comparing changes in total "
+        "score over time."
+    )
 
 
 def reliable_change_sentence(counts: Counts, critical: float, not_computed: Mapping[str, str]) -> str:
@@ -142,24 +180,30 @@ def reliable_change_sentence(counts: Counts, critical: float, not_computed: Mapp
     rci = f"(|RCI| \u2265 {critical:g})"
     total = counts["total"]
     if "total" in not_computed:
-        parts.append(f"The Reliable Change Index was not computed for the total score ({not_computed['total']}).")
+        parts.append(
+            f"The Reliable Change Index was not computed for the total score ({not_computed['total']})."
+        )
     elif total.get("reliable_improvement") is None or total.get("reliable_deterioration") is None:
         parts.append(f"Reliable change in total score {rci} is {SUPPRESSED_NOTE}.")
     else:
         imp, det = total["reliable_improvement"], total["reliable_deterioration"]
         det_text = "none" if det == 0 else families(det)
-        parts.append(f"Judged by the Reliable Change Index {rci}, {families(imp)} showed reliable improvement "
-                     f"in total score and {det_text} showed reliable deterioration.")
+        parts.append(
+            f"Judged by the Reliable Change Index {rci}, {families(imp)} showed reliable improvement "
+            f"in total score and {det_text} showed reliable deterioration."
+        )
     dims = [d for d in DIMENSION_KEYS if d not in not_computed]
     if dims:
         imp_text = _by_dimension(counts, dims, "reliable_improvement")
         det_text = _by_dimension(counts, dims, "reliable_deterioration")
-        parts.append(f"By dimension, reliable improvement occurred {imp_text}, and reliable deterioration "
-                     f"{det_text}.")
+        parts.append(
+            f"By dimension, reliable improvement occurred {imp_text}, and reliable deterioration {det_text}."
+        )
     missing = [d for d in DIMENSION_KEYS if d in not_computed]
     if missing:
-        parts.append(f"The Reliable Change Index was not computed for {_label(missing)} "
-                     f"({not_computed[missing[0]]}).")
+        parts.append(
+            f"The Reliable Change Index was not computed for {_label(missing)} ({not_computed[missing[0]]})."
+        )
     return " ".join(parts)
 
 
@@ -175,5 +219,5 @@ def _by_dimension(counts: Counts, dims: list[str], key: str) -> str:
     else:
         text = "in no family on any dimension" if not hidden else "in no family on the other dimensions"
     if hidden:
-        text += f" (figures for {_label(hidden)} {SUPPRESSED_NOTE})"
+        text += f" ({_label(hidden)} not shown: small numbers)"
     return text

@@ -54,7 +54,8 @@ def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) ->
     return np.maximum(1, rng.lognormal(np.log(median), sigma, n)).astype(np.int64)
 
 
-def _frame(child, etype, start, end, factors=None) -> pd.DataFrame:
+def episodes_frame(child, etype, start, end, factors=None) -> pd.DataFrame:
+    """Episodes in the internal layout: child, etype, start, end, factors (bit mask, 0 = none)."""
     n = len(child)
     return pd.DataFrame({
         "child": np.asarray(child, dtype=np.int64),
@@ -118,16 +119,17 @@ def latent_history(pop: Population, police: pd.DataFrame, extract: int, seed: in
     c_child = np.concatenate([c_child, p_child])
     c_day = np.concatenate([c_day, p_day])
     c_need = pop.need_at(pop.child_family[c_child], c_day) + pop.child_risk[c_child]
-    parts = [_frame(c_child, CONTACT, c_day, c_day)]
+    parts = [episodes_frame(c_child, CONTACT, c_day, c_day)]
 
     referred = rng.random(len(c_child)) < expit(REFERRAL_INTERCEPT + 0.6 * c_need)
     r_child, r_need = c_child[referred], c_need[referred]
     r_day = np.minimum(c_day[referred] + rng.integers(0, 3, len(r_child)), last[r_child])
-    parts.append(_frame(r_child, REFERRAL, r_day, r_day))
+    parts.append(episodes_frame(r_child, REFERRAL, r_day, r_day))
     # Early help straight from a contact that was not referred.
     eh = ~referred & (rng.random(len(c_child)) < 0.08 * expit(c_need - 1))
     eh_start = c_day[eh] + rng.integers(5, 40, eh.sum())
-    parts.append(_frame(c_child[eh], EARLY_HELP, eh_start, eh_start + _lognormal(rng, 150, 0.5, eh.sum())))
+    eh_end = eh_start + _lognormal(rng, 150, 0.5, eh.sum())
+    parts.append(episodes_frame(c_child[eh], EARLY_HELP, eh_start, eh_end))
 
     assessed = rng.random(len(r_child)) < ASSESSED
     a_child, a_need = r_child[assessed], r_need[assessed]
@@ -135,7 +137,7 @@ def latent_history(pop: Population, police: pd.DataFrame, extract: int, seed: in
     a_end = a_start + rng.integers(10, 46, len(a_child))
     severity = a_need + SEVERITY_NOISE * rng.standard_normal(len(a_child))
     factors = assessment_factors(pop, a_child, a_start, severity, rng)
-    parts.append(_frame(a_child, ASSESSMENT, a_start, a_end, factors))
+    parts.append(episodes_frame(a_child, ASSESSMENT, a_start, a_end, factors))
 
     cp = severity > CP_THRESHOLD
     cin = ~cp & (severity > CIN_THRESHOLD)
@@ -146,7 +148,8 @@ def latent_history(pop: Population, police: pd.DataFrame, extract: int, seed: in
         (EARLY_HELP, ehelp, (0, 31), MEDIAN_DAYS["early_help"], 0.5),
     ):
         start = a_end[sel] + rng.integers(*delay, sel.sum())
-        parts.append(_frame(a_child[sel], kind, start, start + _lognormal(rng, median, sigma, sel.sum())))
+        end = start + _lognormal(rng, median, sigma, sel.sum())
+        parts.append(episodes_frame(a_child[sel], kind, start, end))
 
     # Care: during a CP plan (the plan ends when care starts) or straight after a grave assessment.
     cp_part = parts[-3]
@@ -160,7 +163,7 @@ def latent_history(pop: Population, police: pd.DataFrame, extract: int, seed: in
     lac_child = np.concatenate([a_child[cp][to_care], a_child[emergency]])
     emergency_start = a_start[emergency] + rng.integers(0, 4, emergency.sum())
     lac_start = np.concatenate([lac_from_cp[to_care], emergency_start])
-    parts.append(_frame(lac_child, LAC, lac_start, lac_start + care_duration(rng, len(lac_child))))
+    parts.append(episodes_frame(lac_child, LAC, lac_start, lac_start + care_duration(rng, len(lac_child))))
 
     history = pd.concat(parts, ignore_index=True)
     return tidy(history, first, last, pop)

@@ -198,9 +198,12 @@ class CsvReader:
                     quoted_strings_can_be_null=True,
                 ),
             )
+            done = 0
             for batch in reader:
+                # Arrow reads ahead, so the file position says little; each batch is about one block.
+                done += CSV_BLOCK_BYTES
                 if progress:
-                    progress(stream.tell())
+                    progress(done)
                 yield batch
         except pa.ArrowInvalid as exc:
             raise _csv_error(self.path, exc) from None
@@ -215,9 +218,9 @@ def _csv_error(path: Path, exc: Exception) -> UnreadableFileError:
             line, byte, value = where
             return UnreadableFileError(
                 "encoding",
-                f"the file is not UTF-8: the first bad byte is on line {line} (byte {byte} of the file, "
-                f"value 0x{value:02X}); it was probably saved as Windows-1252 or Latin-1: "
-                "save it as 'CSV UTF-8'",
+                f"the file is not UTF-8: the first bad byte is on line {line} (byte offset {byte} from the "
+                f"start of the file, value 0x{value:02X}); it was probably saved as Windows-1252 or "
+                "Latin-1: save it as 'CSV UTF-8'",
             )
     # Arrow's message may quote a line of the file, so only its kind is reported.
     return UnreadableFileError("not_a_table", "the file cannot be parsed as CSV with a header line")
@@ -245,7 +248,7 @@ def ragged_lines(path: Path, n_fields: int, limit: int = 5) -> list[int]:
     for _ in reader:
         if len(lines) >= limit:
             break
-    return [n + 1 for n in lines]  # Arrow numbers data lines from 1 after the skipped header
+    return lines  # Arrow counts the skipped header line too, so these are the file's line numbers
 
 
 # --- Parquet -----------------------------------------------------------------------------------

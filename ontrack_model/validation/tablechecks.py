@@ -15,8 +15,15 @@ _CODE_LIMIT = 1 << 62  # combined key codes stay below this so int64 products ca
 
 
 def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
-    """Integer codes of a column's values (0 for empty) and how many distinct codes there are."""
+    """Integer codes of a column's values (0 for empty) and an upper bound of the codes plus one."""
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_date32(arr.type) or pa.types.is_integer(arr.type):
+        # Numbers and dates are their own codes once shifted to start at 1: no hashing needed.
+        numbers = (arr.cast(pa.int32()) if pa.types.is_date32(arr.type) else arr).cast(pa.int64())
+        low, high = pc.min_max(numbers).values()
+        if low.is_valid and high.as_py() - low.as_py() < _CODE_LIMIT >> 32:
+            shifted = pc.subtract(numbers, pa.scalar(low.as_py() - 1))
+            return pc.fill_null(shifted, 0).to_numpy(), high.as_py() - low.as_py() + 2
     encoded = pc.dictionary_encode(arr)
     idx = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy() + 1
     return idx, len(encoded.dictionary) + 1
@@ -30,7 +37,7 @@ def key_codes(table: pa.Table, key: tuple[str, ...]) -> np.ndarray:
         idx, k = _codes(table[name])
         if cardinality * k >= _CODE_LIMIT:
             # Renumber densely before the product would overflow.
-            combined, uniques = pd.factorize(combined)
+            uniques, combined = np.unique(combined, return_inverse=True)
             cardinality = len(uniques)
         combined = combined * k + idx
         cardinality *= k
@@ -45,24 +52,24 @@ def check_key(data: pa.Table, table: Table, findings: Findings) -> None:
     for name in table.key:
         complete &= data[name].is_valid().to_numpy(zero_copy_only=False)
     codes = key_codes(data, table.key)
-    groups, _ = pd.factorize(np.where(complete, codes, -1))
-    counts = np.bincount(groups)
-    duplicated = (counts[groups] > 1) & complete
-    if not duplicated.any():
+    ordered = np.sort(codes[complete])
+    repeats = ordered[1:][ordered[1:] == ordered[:-1]]
+    if repeats.size == 0:  # the common case: one sort and done
         return
+    repeated = np.unique(repeats)
+    duplicated = np.isin(codes, repeated) & complete
     rows = np.flatnonzero(duplicated)
-    n_keys = int(((counts > 1) & (np.bincount(groups, weights=complete) > 0)).sum())
     examples = []
-    for group in pd.unique(groups[rows])[:3]:
-        first = int(rows[groups[rows] == group][0])
+    for code in pd.unique(codes[rows])[:3]:
+        first = int(rows[codes[rows] == code][0])
         values = " / ".join(str(data[name][first].as_py()) for name in table.key)
-        examples.append(f"{show_value(values)} ({int(counts[group])} rows)")
+        examples.append(f"{show_value(values)} ({int((codes[rows] == code).sum())} rows)")
     names = ", ".join(table.key)
     findings.at_rows(
         table.key[0] if len(table.key) == 1 else None,
         "duplicate_key",
         rows,
-        f"the key ({names}) must be unique but {n_keys} value(s) repeat, e.g. {', '.join(examples)}",
+        f"the key ({names}) must be unique but {repeated.size} value(s) repeat, e.g. {', '.join(examples)}",
     )
 
 

@@ -11,6 +11,7 @@ _DESCRIPTIONS = {
     403: "The token's role or borough does not allow this.",
     404: "The cohort or family does not exist.",
     413: "The upload is larger than the service accepts.",
+    415: "The upload's content type is not CSV, JSON or a multipart form.",
     422: "A parameter, field or column breaks a rule; the message names it.",
     503: "No model is loaded yet (or a reload failed); the message says why.",
 }

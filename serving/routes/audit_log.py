@@ -25,7 +25,8 @@ router = APIRouter(prefix="/v1", tags=["audit"])
 def get_audit_log(
     request: Request,
     since: Annotated[
-        str | None, Query(max_length=40, description="Only entries at or after this date (YYYY-MM-DD) or time.")
+        str | None,
+        Query(max_length=40, description="Only entries at or after this date (YYYY-MM-DD) or time."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=10_000, description="At most this many entries.")] = 1000,
     user: User = Depends(require(Permission.READ_AUDIT_LOG)),
@@ -33,5 +34,7 @@ def get_audit_log(
     """Access-log entries, oldest first (reading the log is itself logged)."""
     db = get_services(request).db
     entries = read_access_log(db, parse_since(since), limit)
-    record_access(db, user, "GET /v1/audit-log", result_size=len(entries), query={"since": since, "limit": limit})
+    record_access(
+        db, user, "GET /v1/audit-log", result_size=len(entries), query={"since": since, "limit": limit}
+    )
     return entries

@@ -17,19 +17,29 @@ from serving.users import User
 
 router = APIRouter(prefix="/v1/cohorts", tags=["ranked lists"])
 
-Year = Annotated[int, Path(ge=2000, le=2100, description="Year 6 cohort: the school year ending in this year.")]
+Year = Annotated[
+    int, Path(ge=2000, le=2100, description="Year 6 cohort: the school year ending in this year.")
+]
 Borough = Annotated[
     str | None,
     Query(pattern=r"^[A-Z][A-Z0-9]{1,15}$", description="Only this borough (practitioners: their own)."),
 ]
 School = Annotated[
     str | None,
-    Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Only families with a child here."),
+    Query(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Only families with a child here.",
+    ),
 ]
 
 
 @router.get(
-    "", response_model=CohortsOut, summary="Cohorts with a ranked list", responses=error_responses(*AUTH_ERRORS, 503)
+    "",
+    response_model=CohortsOut,
+    summary="Cohorts with a ranked list",
+    responses=error_responses(*AUTH_ERRORS, 503),
 )
 def list_cohorts(
     request: Request,
@@ -44,11 +54,15 @@ def list_cohorts(
     cohorts = []
     for year in snap.lists.years:
         c = snap.lists.cohorts[year]
-        cohorts.append({
-            "year": year, "n_families": len(c.rows), "n_children": c.n_children,
-            "families_by_borough": {b: len(ix) for b, ix in sorted(c.by_borough.items())},
-            "decisions_recorded": int(decided.get(year, 0)),
-        })
+        cohorts.append(
+            {
+                "year": year,
+                "n_families": len(c.rows),
+                "n_children": c.n_children,
+                "families_by_borough": {b: len(ix) for b, ix in sorted(c.by_borough.items())},
+                "decisions_recorded": int(decided.get(year, 0)),
+            }
+        )
     return {"model_version": snap.version, "latest": snap.lists.latest, "cohorts": cohorts}
 
 
@@ -70,8 +84,15 @@ def get_families(
 ) -> dict:
     """Families in rank order with their reasons, data-quality notes and latest decision (logged)."""
     return family_page(
-        get_services(request), snap, user, endpoint="GET /v1/cohorts/{year}/families", year=year,
-        borough=borough, school=school, limit=limit, offset=offset,
+        get_services(request),
+        snap,
+        user,
+        endpoint="GET /v1/cohorts/{year}/families",
+        year=year,
+        borough=borough,
+        school=school,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -79,8 +100,10 @@ def get_families(
     "/{year}/families.csv",
     response_class=Response,
     summary="Download a cohort's ranked list as CSV",
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The list as CSV."},
-               **error_responses(*AUTH_ERRORS, 404, 422, 503)},
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The list as CSV."},
+        **error_responses(*AUTH_ERRORS, 404, 422, 503),
+    },
 )
 def get_families_csv(
     request: Request,
@@ -92,10 +115,16 @@ def get_families_csv(
 ) -> Response:
     """The whole list (within the user's borough and filters) with top reasons and decisions (logged)."""
     name, text = families_csv(
-        get_services(request), snap, user, endpoint="GET /v1/cohorts/{year}/families.csv", year=year,
-        borough=borough, school=school,
+        get_services(request),
+        snap,
+        user,
+        endpoint="GET /v1/cohorts/{year}/families.csv",
+        year=year,
+        borough=borough,
+        school=school,
     )
     return Response(
-        text, media_type="text/csv; charset=utf-8",
+        text,
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )

@@ -18,11 +18,10 @@ from serving.users import User
 router = APIRouter(prefix="/v1", tags=["families"])
 
 FamilyId = Annotated[
-    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Pseudonymous family ID.")
+    str,
+    Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Pseudonymous family ID."),
 ]
-CohortQuery = Annotated[
-    int | None, Query(ge=2000, le=2100, description="Cohort year; default the latest.")
-]
+CohortQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Cohort year; default the latest.")]
 
 
 @router.get(
@@ -40,7 +39,11 @@ def get_family(
 ) -> dict:
     """The family's place on the list, each child's reasons, data-quality notes and decisions (logged)."""
     return family_detail(
-        get_services(request), snap, user, endpoint="GET /v1/families/{family_id}", family_id=family_id,
+        get_services(request),
+        snap,
+        user,
+        endpoint="GET /v1/families/{family_id}",
+        family_id=family_id,
         year=cohort,
     )
 
@@ -61,8 +64,14 @@ def post_decision(
 ) -> dict:
     """Store a decision code and reason code (no free text); the latest shows in the list."""
     return decide(
-        get_services(request), snap, user, endpoint="POST /v1/families/{family_id}/decision",
-        family_id=family_id, year=body.cohort, decision=body.decision, reason_code=body.reason_code,
+        get_services(request),
+        snap,
+        user,
+        endpoint="POST /v1/families/{family_id}/decision",
+        family_id=family_id,
+        year=body.cohort,
+        decision=body.decision,
+        reason_code=body.reason_code,
     )
 
 
@@ -70,8 +79,10 @@ def post_decision(
     "/decisions.csv",
     response_class=Response,
     summary="Export every recorded decision for evaluation",
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "Decisions as CSV."},
-               **error_responses(*AUTH_ERRORS, 503)},
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "Decisions as CSV."},
+        **error_responses(*AUTH_ERRORS, 503),
+    },
 )
 def get_decisions_csv(
     request: Request,
@@ -81,6 +92,7 @@ def get_decisions_csv(
     """Every decision with the family's rank and probability on the current list (logged)."""
     text = decisions_csv(get_services(request), snap, user, endpoint="GET /v1/decisions.csv")
     return Response(
-        text, media_type="text/csv; charset=utf-8",
+        text,
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="decisions.csv"', "Cache-Control": "no-store"},
     )

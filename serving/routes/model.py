@@ -26,14 +26,25 @@ def training_period(info: dict) -> str | None:
 
 
 @router.get(
-    "/model", response_model=ModelOut, summary="The model serving the lists", responses=error_responses(*AUTH_ERRORS, 503)
+    "/model",
+    response_model=ModelOut,
+    summary="The model serving the lists",
+    responses=error_responses(*AUTH_ERRORS, 503),
 )
 def get_model(
     user: User = Depends(require(Permission.VIEW_AGGREGATES)), snap: Snapshot = Depends(current_snapshot)
 ) -> dict:
     """Champion version, training period, metrics at capacity and the model card."""
     info = snap.bundle.info
-    known = {"model_name", "run_id", "version", "trained_cohorts", "capacity", "metrics", "metrics_at_capacity"}
+    known = {
+        "model_name",
+        "run_id",
+        "version",
+        "trained_cohorts",
+        "capacity",
+        "metrics",
+        "metrics_at_capacity",
+    }
     metrics = info.get("metrics_at_capacity", info.get("metrics")) or {}
     return {
         "model_name": str(info.get("model_name", "ontrack-risk")),

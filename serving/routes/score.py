@@ -29,7 +29,7 @@ _BODY = upload_body_doc(
     response_model=ScoreOut,
     summary="Score an uploaded feature matrix",
     openapi_extra=_BODY,
-    responses=error_responses(*AUTH_ERRORS, 413, 422, 503),
+    responses=error_responses(*AUTH_ERRORS, 413, 415, 422, 503),
 )
 async def post_score(
     request: Request,
@@ -47,7 +47,9 @@ async def post_score(
         return {
             "model_version": snap.version,
             "n_rows": len(ids),
-            "predictions": [{"pupil_id": i, "probability": float(p)} for i, p in zip(ids, proba, strict=True)],
+            "predictions": [
+                {"pupil_id": i, "probability": float(p)} for i, p in zip(ids, proba, strict=True)
+            ],
         }
 
     # Parsing and predicting are CPU work: run them off the event loop.

@@ -27,7 +27,8 @@ _RECORDS_SCHEMA = {
     "item_1 ... item_15.",
 }
 _BODY = upload_body_doc(
-    _RECORDS_SCHEMA, "SCORE-15 responses as CSV or JSON records, in the coding named by the `coding` parameter."
+    _RECORDS_SCHEMA,
+    "SCORE-15 responses as CSV or JSON records, in the coding named by the `coding` parameter.",
 )
 
 
@@ -37,7 +38,7 @@ _BODY = upload_body_doc(
     response_model=dict,
     summary="Upload SCORE-15 responses",
     openapi_extra=_BODY,
-    responses=error_responses(*AUTH_ERRORS, 413, 422),
+    responses=error_responses(*AUTH_ERRORS, 413, 415, 422),
 )
 async def post_responses(
     request: Request,
@@ -55,7 +56,10 @@ async def post_responses(
     def work() -> dict:
         responses = parse_upload(kind, data, coding)
         families = responses.family_ids
-        boroughs = {f: (snap.lists.borough_of(f) if snap else None) or family_borough(services.db, f) for f in families}
+        boroughs = {
+            f: (snap.lists.borough_of(f) if snap else None) or family_borough(services.db, f)
+            for f in families
+        }
         if user.borough is not None:
             outside = [f for f in families if boroughs[f] != user.borough]
             if outside:
@@ -65,10 +69,20 @@ async def post_responses(
                     f"{', '.join(outside[:10])}" + (" ..." if len(outside) > 10 else ""),
                 )
         upload_id = store_upload(services.db, user, responses, coding, boroughs)
-        record_access(services.db, user, "POST /v1/score15/responses", result_size=len(responses),
-                      family_ids=families, query={"coding": coding})
-        return {"upload_id": upload_id, "rows_stored": len(responses), "families": len(families),
-                "import": responses.import_summary()}
+        record_access(
+            services.db,
+            user,
+            "POST /v1/score15/responses",
+            result_size=len(responses),
+            family_ids=families,
+            query={"coding": coding},
+        )
+        return {
+            "upload_id": upload_id,
+            "rows_stored": len(responses),
+            "families": len(families),
+            "import": responses.import_summary(),
+        }
 
     return await run_in_threadpool(work)
 
@@ -94,7 +108,9 @@ def get_family_score15(
     if responses is None or family_id not in set(responses.family_ids):
         raise NotFoundError(f"family {family_id} has no SCORE-15 responses stored")
     report = family_report(responses, family_id)  # RCI inputs come from every stored family
-    record_access(services.db, user, "GET /v1/families/{family_id}/score15", result_size=1, family_ids=[family_id])
+    record_access(
+        services.db, user, "GET /v1/families/{family_id}/score15", result_size=1, family_ids=[family_id]
+    )
     return report
 
 
@@ -106,8 +122,12 @@ def get_family_score15(
 )
 def get_score15_summary(
     request: Request,
-    from_date: Annotated[dt.date | None, Query(description="Only administrations on or after this date.")] = None,
-    to_date: Annotated[dt.date | None, Query(description="Only administrations on or before this date.")] = None,
+    from_date: Annotated[
+        dt.date | None, Query(description="Only administrations on or after this date.")
+    ] = None,
+    to_date: Annotated[
+        dt.date | None, Query(description="Only administrations on or before this date.")
+    ] = None,
     user: User = Depends(require(Permission.VIEW_SCORE15_SUMMARY)),
 ) -> dict:
     """How many families changed, and how many reliably; counts below the threshold are hidden."""
