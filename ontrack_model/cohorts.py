@@ -112,9 +112,8 @@ def _as_date(value: object) -> dt.date:
 
 
 def check_timeline(extract: Extract) -> None:
-    """Raise CohortError if any event is dated before 1990 or after the extract's extract date."""
+    """Raise CohortError if an event is dated before 1990, or anything is dated after the extract date."""
     latest = pd.Timestamp(extract.manifest.extract_date)
-    earliest = pd.Timestamp(EARLIEST_PLAUSIBLE_DATE)
     problems: list[str] = []
     for name, table in TABLES.items():
         if name not in extract.tables:
@@ -125,6 +124,8 @@ def check_timeline(extract: Extract) -> None:
             if column.type not in ("date", "month") or column.name not in df.columns:
                 continue
             values = df[column.name]
+            # Birth months are not events: an older sibling may be born before the events' floor.
+            earliest = pd.Timestamp(EARLIEST_PLAUSIBLE_DATE if column.type == "date" else "1900-01-01")
             if column.type == "month":
                 values = pd.to_datetime(values, format="%Y-%m", errors="coerce")
             bad = values.notna() & ((values < earliest) | (values > latest))
@@ -132,7 +133,7 @@ def check_timeline(extract: Extract) -> None:
                 ids = ", ".join(str(v) for v in df.loc[bad, key].head(5))
                 problems.append(
                     f"table {name}, column {column.name}: {int(bad.sum())} row(s) dated outside "
-                    f"{EARLIEST_PLAUSIBLE_DATE} .. extract date {extract.manifest.extract_date} "
+                    f"{earliest.date()} .. extract date {extract.manifest.extract_date} "
                     f"(first {key}s: {ids})"
                 )
     if problems:
@@ -186,29 +187,41 @@ class CohortBuilder:
         self.config = config or CohortConfig()
         self.extract_date: dt.date = extract.manifest.extract_date
         check_timeline(extract)
-        census = extract.table("school_census")
-        dates = census["census_date"]
-        spring = census.loc[
-            dates.dt.month.isin(SPRING_CENSUS_MONTHS) & (census["year_group"] == COHORT_YEAR_GROUP),
-            ["pupil_id", "census_date", "school_id", "borough", "fsm", "sen_status"],
+        spring = _spring_year6(extract.table("school_census"))[
+            ["pupil_id", "census_date", "school_id", "borough", "fsm", "sen_status"]
         ]
         spring = spring.assign(year=spring["census_date"].dt.year.astype("int64"))
         # One row per pupil and year: the latest spring census (a pupil who moved school mid-spring).
         self._spring = spring.sort_values(["year", "pupil_id", "census_date"], kind="stable").drop_duplicates(
             ["year", "pupil_id"], keep="last"
         )
+        self._years = tuple(sorted(int(y) for y in self._spring["year"].unique()))
         pupils = extract.table("pupils")
-        self._pupils = pupils.set_index("pupil_id")[["family_id", "sex", "ethnicity", "eal", "left_la_date"]]
+        self._pupils = pupils[["pupil_id", "family_id", "sex", "ethnicity", "eal"]].reset_index(drop=True)
+        # Integer pupil codes (row of the pupils table, -1 if absent) keep per-cohort work to array lookups.
+        index = pd.Index(pupils["pupil_id"])
+        self._spring_code = index.get_indexer(self._spring["pupil_id"])
+        self._left = pupils["left_la_date"].to_numpy(dtype="datetime64[ns]")
         self.care_periods, overlapping = care_periods(extract.table("social_care"))
+        self._care_code = index.get_indexer(self.care_periods["pupil_id"])
+        self._care_start = self.care_periods["start_date"].to_numpy(dtype="datetime64[ns]")
+        self._care_end = self.care_periods["end_date"].to_numpy(dtype="datetime64[ns]")
         self.data_issues: dict[str, int] = {}
         if overlapping:
             self.data_issues["overlapping_lac_episodes"] = overlapping
             log.warning("merged %d overlapping looked-after episodes into periods of care", overlapping)
 
+    def _pupils_with_care(self, mask: np.ndarray) -> np.ndarray:
+        """Boolean per pupil code: has a period of care selected by `mask`."""
+        flags = np.zeros(len(self._pupils), dtype=bool)
+        codes = self._care_code[mask]
+        flags[codes[codes >= 0]] = True
+        return flags
+
     @property
     def years(self) -> list[int]:
         """Years with Year 6 pupils at a spring census, ascending."""
-        return sorted(int(y) for y in self._spring["year"].unique())
+        return list(self._years)
 
     def labelled_years(self) -> list[int]:
         """Cohort years whose label horizon has fully passed by the extract date."""
@@ -229,33 +242,32 @@ class CohortBuilder:
                 f"{self.extract_date} (nothing is known yet about the end of Year 6)"
             )
         labelled = horizon_end <= self.extract_date
-        as_of_ts, end_ts = pd.Timestamp(as_of), pd.Timestamp(horizon_end)
 
-        rows = self._spring[self._spring["year"] == year].drop(columns=["year", "census_date"])
-        known = rows["pupil_id"].isin(self._pupils.index)
+        in_year = (self._spring["year"] == year).to_numpy()
+        codes = self._spring_code[in_year]
+        known = codes >= 0
         excluded = {"not_in_pupils_table": int((~known).sum())}
-        members = rows[known].join(self._pupils, on="pupil_id")
+        codes = codes[known]
+        as_of64, end64 = np.datetime64(as_of, "ns"), np.datetime64(horizon_end, "ns")
 
-        left = members["left_la_date"].notna() & (members["left_la_date"] < as_of_ts)
-        periods = self.care_periods
-        in_care_now = periods.loc[
-            (periods["start_date"] <= as_of_ts)
-            & (periods["end_date"].isna() | (periods["end_date"] >= as_of_ts)),
-            "pupil_id",
-        ]
-        looked_after = members["pupil_id"].isin(in_care_now) & ~left
+        left_on = self._left[codes]
+        left = ~np.isnat(left_on) & (left_on < as_of64)
+        ended = ~np.isnat(self._care_end) & (self._care_end < as_of64)
+        looked_after = self._pupils_with_care((self._care_start <= as_of64) & ~ended)[codes] & ~left
         excluded["left_before_as_of"] = int(left.sum())
         excluded["looked_after_on_as_of"] = int(looked_after.sum())
-        members = members[~left & ~looked_after].drop(columns=["left_la_date"])
+        keep = ~left & ~looked_after
+        codes = codes[keep]
 
+        census = self._spring.loc[in_year, ["school_id", "borough", "fsm", "sen_status"]][known][keep]
+        members = self._pupils.iloc[codes].reset_index(drop=True)
+        members[census.columns.tolist()] = census.reset_index(drop=True)
         if labelled:
-            entered = periods.loc[
-                (periods["start_date"] > as_of_ts) & (periods["start_date"] <= end_ts), "pupil_id"
-            ]
-            label = pd.array(members["pupil_id"].isin(entered).astype("int8"), dtype="Int8")
+            entered = self._pupils_with_care((self._care_start > as_of64) & (self._care_start <= end64))
+            label = pd.array(entered[codes].astype("int8"), dtype="Int8")
         else:
-            label = pd.array(np.full(len(members), pd.NA), dtype="Int8")
-        members = members.assign(label=label)
+            label = pd.array(np.full(len(codes), pd.NA), dtype="Int8")
+        members["label"] = label
         members = members.sort_values("pupil_id", kind="stable").reset_index(drop=True)[list(MEMBER_COLUMNS)]
         return Cohort(year, as_of, horizon_end, labelled, members, excluded)
 
@@ -292,15 +304,16 @@ def _year_range(years: list[int]) -> str:
     return f"{years[0]}-{years[-1]}" if years == list(range(years[0], years[-1] + 1)) else str(years)
 
 
+def _spring_year6(census: pd.DataFrame) -> pd.DataFrame:
+    """Rows of Year 6 pupils at a spring census."""
+    spring = census["census_date"].dt.month.isin(SPRING_CENSUS_MONTHS)
+    return census[spring & (census["year_group"] == COHORT_YEAR_GROUP)]
+
+
 def cohort_years(extract: Extract) -> list[int]:
     """Years with Year 6 pupils at a spring census, ascending."""
-    census = extract.table("school_census")
-    spring = census.loc[
-        census["census_date"].dt.month.isin(SPRING_CENSUS_MONTHS)
-        & (census["year_group"] == COHORT_YEAR_GROUP),
-        "census_date",
-    ]
-    return sorted(int(y) for y in spring.dt.year.unique())
+    dates = _spring_year6(extract.table("school_census"))["census_date"]
+    return sorted(int(y) for y in dates.dt.year.unique())
 
 
 def labelled_years(extract: Extract, config: CohortConfig | None = None) -> list[int]:

@@ -78,10 +78,12 @@ def create_app(settings: Settings | None = None, source: ModelSource | None = No
     """The On Track service: API under /v1, web page at /, docs at /docs."""
     settings = settings or Settings.from_env()
     source = source or ChampionSource(settings.model_name, settings.store_root)
-    services = Services(settings=settings, db=Database(settings.db_path), state=ServingState(source))
+    db = Database(settings.db_path, checkpoint_seconds=2.0)
+    services = Services(settings=settings, db=db, state=ServingState(source))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services.db.start_checkpointing()
         if settings.load_on_startup:
             try:
                 await run_in_threadpool(services.state.reload)

@@ -6,7 +6,7 @@ Missing or unknown token -> 401; a valid token whose role or borough does not al
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from fastapi import Depends, HTTPException, Request, Security, status
@@ -78,7 +78,7 @@ def unauthorized(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_user(
+async def current_user(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer_scheme)
 ) -> User:
     """The user whose bearer token came with the request (401 if missing, unknown or revoked)."""
@@ -96,10 +96,11 @@ def check_permission(user: User, permission: Permission) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {user.role} may not {permission.value}")
 
 
-def require(permission: Permission) -> Callable[..., User]:
+def require(permission: Permission) -> Callable[..., Awaitable[User]]:
     """A dependency giving the authenticated user, or 401/403 if they may not `permission`."""
 
-    def dependency(user: User = Depends(current_user)) -> User:
+    # Async on purpose: a sync dependency costs a thread hop per request, and this is a quick lookup.
+    async def dependency(user: User = Depends(current_user)) -> User:
         check_permission(user, permission)
         return user
 

@@ -103,12 +103,21 @@ def format_time(moment: datetime) -> str:
 class Database:
     """The service database at `path`, created with its schema on first use."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, checkpoint_seconds: float | None = None) -> None:
         self.path = Path(path)
+        # With `checkpoint_seconds`, a background thread copies the WAL into the database file every so
+        # often; otherwise SQLite does it inside whichever commit crosses 1,000 pages, with an fsync
+        # that stalls every request queued behind that commit.
+        self.checkpoint_seconds = checkpoint_seconds
+        self._stop = threading.Event()
+        self._checkpointer: threading.Thread | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
+        # Writers in this process queue on a Python lock rather than on SQLite's busy handler, whose
+        # sleeps (up to 100 ms each) would otherwise put long tails on concurrent requests.
+        self._write_lock = threading.Lock()
         conn = self.connection()
         # executescript runs each statement in autocommit mode; every statement is IF NOT EXISTS.
         conn.executescript(_SCHEMA)
@@ -124,6 +133,8 @@ class Database:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            if self.checkpoint_seconds:
+                conn.execute("PRAGMA wal_autocheckpoint = 0")
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn = conn
             with self._all_lock:
@@ -134,16 +145,38 @@ class Database:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction on this thread's connection: committed on success, rolled back on error."""
         conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def start_checkpointing(self) -> None:
+        """Start the background WAL checkpoints (if `checkpoint_seconds` was given)."""
+        if not self.checkpoint_seconds or self._checkpointer is not None:
+            return
+        self._stop.clear()
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint_loop, name="wal-checkpoint", daemon=True
+        )
+        self._checkpointer.start()
+
+    def _checkpoint_loop(self) -> None:
+        interval = float(self.checkpoint_seconds or 1.0)
+        while not self._stop.wait(interval):
+            # PASSIVE: copies what it can without waiting for (or blocking) readers and writers.
+            self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
-        """Close every connection this object opened."""
+        """Stop checkpointing and close every connection this object opened."""
+        if self._checkpointer is not None:
+            self._stop.set()
+            self._checkpointer.join(5)
+            self._checkpointer = None
+            self.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         with self._all_lock:
             for conn in self._all:
                 conn.close()

@@ -27,6 +27,6 @@ def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def current_snapshot(request: Request) -> Snapshot:
+async def current_snapshot(request: Request) -> Snapshot:
     """The model version serving when the request started (503 if none is loaded)."""
     return get_services(request).state.snapshot()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from serving.access_log import record_access
 from serving.auth import check_borough
@@ -74,6 +76,43 @@ def _borough_filter(user: User, cohort: CohortList, borough: str | None) -> str 
     return user.borough
 
 
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a ranked list as a user may see it, with the latest decisions (already logged)."""
+
+    cohort: CohortList
+    model_version: str
+    borough: str | None
+    school: str | None
+    total: int
+    limit: int
+    offset: int
+    positions: Sequence[int]
+    latest: dict[str, dict]
+
+    def _head(self) -> dict:
+        return {
+            "cohort": self.cohort.year,
+            "model_version": self.model_version,
+            "borough": self.borough,
+            "school": self.school,
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+        }
+
+    def as_dict(self) -> dict:
+        """The page as a dict (for templates)."""
+        rows = [self.cohort.rows[i] for i in self.positions]
+        families = [{**r, "latest_decision": self.latest.get(r["family_id"])} for r in rows]
+        return {**self._head(), "families": families}
+
+    def as_json(self) -> bytes:
+        """The page as JSON bytes in the `FamilyPage` shape, from the rows pre-rendered at load."""
+        head = json.dumps(self._head(), separators=(",", ":"))[:-1].encode()
+        return head + b',"families":' + self.cohort.page_json(self.positions, self.latest) + b"}"
+
+
 def family_page(
     services: Services,
     snap: Snapshot,
@@ -85,26 +124,17 @@ def family_page(
     school: str | None,
     limit: int,
     offset: int,
-) -> dict:
-    """One page of a cohort's ranked list as the user may see it, with the latest decisions."""
+) -> ListPage:
+    """One page of a cohort's ranked list as the user may see it, with the latest decisions (logged)."""
     cohort = snap.lists.cohort(year)
     borough = _borough_filter(user, cohort, borough)
-    positions = cohort.select(borough, school)
-    rows = cohort.page(positions, limit, offset)
-    latest = latest_decisions(services.db, cohort.year, [r["family_id"] for r in rows])
-    families = [{**r, "latest_decision": latest.get(r["family_id"])} for r in rows]
+    selected = cohort.select(borough, school)
+    positions = selected[offset : offset + limit]
+    ids = [cohort.rows[i]["family_id"] for i in positions]
+    latest = latest_decisions(services.db, cohort.year, ids)
     query = {"cohort": cohort.year, "borough": borough, "school": school, "limit": limit, "offset": offset}
-    record_access(services.db, user, endpoint, result_size=len(families), query=query)
-    return {
-        "cohort": cohort.year,
-        "model_version": snap.version,
-        "borough": borough,
-        "school": school,
-        "total": len(positions),
-        "limit": limit,
-        "offset": offset,
-        "families": families,
-    }
+    record_access(services.db, user, endpoint, result_size=len(ids), query=query)
+    return ListPage(cohort, snap.version, borough, school, len(selected), limit, offset, positions, latest)
 
 
 def family_detail(

@@ -68,6 +68,14 @@ def _family_row(rec: dict, year: int) -> dict:
     }
 
 
+def _open_json(row: dict, what: str) -> bytes:
+    """`row` as compact JSON without its closing brace, so a request can append fields cheaply."""
+    try:
+        return json.dumps(row, separators=(",", ":"), allow_nan=False)[:-1].encode()
+    except ValueError:
+        raise NotReadyError(f"{what} holds a missing or infinite number") from None
+
+
 def _child_row(rec: dict, year: int) -> dict:
     pid = str(rec["pupil_id"])
     return {
@@ -85,6 +93,9 @@ class CohortList:
 
     year: int
     rows: list[dict]
+    # Each row pre-rendered as JSON (open at the end): building a response is then a byte join,
+    # which keeps a 100-row page well under a millisecond instead of several for re-serialising.
+    row_json: list[bytes] = field(default_factory=list)
     by_id: dict[str, int] = field(default_factory=dict)
     by_borough: dict[str, list[int]] = field(default_factory=dict)
     by_school: dict[str, list[int]] = field(default_factory=dict)
@@ -99,7 +110,8 @@ class CohortList:
             raise NotReadyError(f"families list of cohort {year} lacks columns {missing}")
         ordered = families.sort_values(["rank", "family_id"], kind="mergesort")
         rows = [_family_row(rec, year) for rec in ordered.to_dict("records")]
-        out = cls(year=year, rows=rows)
+        row_json = [_open_json(r, f"family {r['family_id']} of cohort {year}") for r in rows]
+        out = cls(year=year, rows=rows, row_json=row_json)
         for i, row in enumerate(rows):
             if row["family_id"] in out.by_id:
                 raise NotReadyError(f"families list of cohort {year} repeats family {row['family_id']}")
@@ -136,6 +148,15 @@ class CohortList:
     def page(self, positions: Sequence[int], limit: int, offset: int) -> list[dict]:
         """The rows at `positions[offset:offset + limit]`."""
         return [self.rows[i] for i in positions[offset : offset + limit]]
+
+    def page_json(self, positions: Sequence[int], latest: dict[str, dict]) -> bytes:
+        """A JSON array of the rows at `positions`, each with its `latest_decision` (or null)."""
+        parts = []
+        for i in positions:
+            decision = latest.get(self.rows[i]["family_id"])
+            tail = json.dumps(decision, separators=(",", ":")).encode() if decision else b"null"
+            parts.append(self.row_json[i] + b',"latest_decision":' + tail + b"}")
+        return b"[" + b",".join(parts) + b"]"
 
 
 @dataclass

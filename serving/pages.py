@@ -227,7 +227,7 @@ def families_page(
         school=school,
         limit=size,
         offset=(page - 1) * size,
-    )
+    ).as_dict()
     listing = snap.lists.cohort(data["cohort"])
     in_scope = listing.select(data["borough"], None)
     schools = sorted({s for i in in_scope for s in listing.rows[i]["school_ids"]})

@@ -55,7 +55,7 @@ SPECS: dict[str, FeatureSpec] = {
 }
 STRONG_GROUPS = {"Child protection", "School suspensions", "School attendance"}
 # Characteristics present in the extract but NOT features: must never appear in a reason.
-PROTECTED = {"ethnicity": "White British", "sex": "F", "religion": "None"}
+PROTECTED = {"ethnicity": "White British", "sex": "F", "religion": "Christian"}
 
 
 def known_world(n: int = 3000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:

@@ -141,10 +141,10 @@ def test_fact_comes_from_the_strongest_feature_with_a_statement() -> None:
     assert reasons[0][1]["text"] == "1 moves (lowers the score)"
     # Row 1: "b" is strongest for this child.
     assert reasons[1][0]["text"] == "2 assessments so far (raises the score)"
-    # Row 2: no feature of the group has a statement: the area itself is named.
+    # Row 2: nothing recorded in the group, and the dictionary says nothing for zero: say so.
     assert reasons[2][0] == {
-        "group": "Social care", "text": "Social care (raises the score)", "direction": "raises",
-        "contribution": pytest.approx(0.5),
+        "group": "Social care", "text": "Social care: none recorded (raises the score)",
+        "direction": "raises", "contribution": pytest.approx(0.5),
     }
 
 

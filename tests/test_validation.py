@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import itertools
 from pathlib import Path
+from unittest import mock
 
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ontrack_model.validation import Problem, ValidationReport, validate_extract
+from ontrack_model.validation import Problem, ValidationReport, tablechecks, validate_extract
 from ontrack_model.validation.sample import sample_tables, write_sample_extract
+from ontrack_model.validation.tablechecks import key_codes
 
 
 @pytest.fixture()
@@ -237,3 +244,55 @@ def test_every_problem_is_reported_at_once(extract: Path) -> None:
         ("police_notifications.csv", "not_a_table"),
     }
     assert report.status("pupils") == "errors" and report.status("attendance") == "ok"
+
+
+_KEY_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "ab", None]),
+        st.one_of(st.integers(0, 3), st.integers(-(2**40), 2**40)),  # small and huge ranges of numbers
+        st.sampled_from([dt.date(2020, 1, 1), dt.date(2021, 5, 6), None]),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+def _assert_codes_match(rows: list[tuple]) -> None:
+    table = pa.table(
+        {
+            "s": pa.array([r[0] for r in rows], pa.string()),
+            "i": pa.array([r[1] for r in rows], pa.int64()),
+            "d": pa.array([r[2] for r in rows], pa.date32()),
+        }
+    )
+    codes = key_codes(table, ("s", "i", "d"))
+    for a, b in itertools.combinations(range(len(rows)), 2):
+        assert (codes[a] == codes[b]) == (rows[a] == rows[b]), (rows[a], rows[b])
+
+
+@given(_KEY_ROWS)
+@settings(max_examples=60, deadline=None)
+def test_key_codes_are_equal_exactly_when_key_values_are(rows: list[tuple]) -> None:
+    _assert_codes_match(rows)
+
+
+@given(_KEY_ROWS)
+@settings(max_examples=30, deadline=None)
+def test_key_codes_stay_exact_when_renumbered_to_avoid_overflow(rows: list[tuple]) -> None:
+    with mock.patch.object(tablechecks, "_CODE_LIMIT", 8):  # forces the dense renumbering path
+        _assert_codes_match(rows)
+
+
+def test_progress_is_reported_up_to_the_total(extract: Path) -> None:
+    seen: list[tuple[str, int, int]] = []
+    assert validate_extract(extract, progress=lambda what, done, total: seen.append((what, done, total))).ok
+    assert any("pupils.csv" in what for what, _, _ in seen)
+    assert all(0 <= done <= total for _, done, total in seen)
+    assert seen[-1][1] == seen[-1][2]
+
+
+def test_birth_month_placeholder_is_implausible_but_an_older_sibling_is_not(extract: Path) -> None:
+    set_cell(extract, "pupils", 2, "birth_month", "1985-03")  # an older sibling
+    set_cell(extract, "pupils", 3, "birth_month", "1900-01")  # a placeholder
+    p = only(validate_extract(extract), "date_range")
+    assert (p.file, p.column, p.rows) == ("pupils.csv", "birth_month", (3,))

@@ -200,3 +200,9 @@ def test_truth_directory_is_never_read(extract: Path, monkeypatch: pytest.Monkey
 def test_directory_that_does_not_exist(tmp_path: Path) -> None:
     report = validate_extract(tmp_path / "nowhere")
     assert not report.ok and report.problems[0].rule == "no_directory"
+
+
+def test_windows_line_endings_are_accepted(extract: Path) -> None:
+    for path in extract.glob("*.csv"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert validate_extract(extract).ok

@@ -111,15 +111,17 @@ def test_warnings_do_not_stop_loading(tmp_path: Path) -> None:
 def test_parquet_with_other_stored_types_is_converted(tmp_path: Path) -> None:
     directory = write_sample_extract(tmp_path / "x", file_format="parquet")
     census = sample_tables()["school_census"]
-    table = pa.table({
-        "pupil_id": pa.array(census["pupil_id"].tolist()).dictionary_encode(),  # pandas categories
-        "census_date": pa.array(census["census_date"].dt.strftime("%Y-%m-%d").tolist()),  # text dates
-        "school_id": pa.array(census["school_id"].tolist()),
-        "borough": pa.array(census["borough"].tolist()).dictionary_encode(),
-        "year_group": pa.array(census["year_group"].astype("float64").tolist()),  # 5.0
-        "fsm": pa.array(census["fsm"].tolist()),
-        "sen_status": pa.array(census["sen_status"].tolist()),
-    })
+    table = pa.table(
+        {
+            "pupil_id": pa.array(census["pupil_id"].tolist()).dictionary_encode(),  # pandas categories
+            "census_date": pa.array(census["census_date"].dt.strftime("%Y-%m-%d").tolist()),  # text dates
+            "school_id": pa.array(census["school_id"].tolist()),
+            "borough": pa.array(census["borough"].tolist()).dictionary_encode(),
+            "year_group": pa.array(census["year_group"].astype("float64").tolist()),  # 5.0
+            "fsm": pa.array(census["fsm"].tolist()),
+            "sen_status": pa.array(census["sen_status"].tolist()),
+        }
+    )
     pq.write_table(table, directory / "school_census.parquet")
     extract = load_extract(directory)
     pd.testing.assert_frame_equal(extract.table("school_census"), census)
@@ -138,3 +140,35 @@ def test_parquet_bad_cells_are_reported_by_row(tmp_path: Path) -> None:
         ("exclusions.parquet", "sessions", "type", (2,)),
     }
     assert all("row 1 is the file's first row" in p.message for p in report.problems)
+
+
+def test_parquet_column_of_an_unusable_type_is_reported_not_raised(tmp_path: Path) -> None:
+    directory = write_sample_extract(tmp_path / "x", file_format="parquet")
+    table = pq.read_table(directory / "police_notifications.parquet")
+    lists = pa.array([["Y"], ["N"]], pa.list_(pa.string()))
+    table = table.set_column(table.schema.get_field_index("children_present"), "children_present", lists)
+    pq.write_table(table, directory / "police_notifications.parquet")
+    report = validate_extract(directory)
+    assert [(p.file, p.column, p.rule) for p in report.errors] == [
+        ("police_notifications.parquet", "children_present", "type")
+    ]
+
+
+def test_synthetic_world_validates_clean_and_loads_typed(world_dir: Path) -> None:
+    report = validate_extract(world_dir)
+    assert report.ok and report.problems == [], str(report)
+    extract = load_extract(world_dir)
+    assert extract.manifest.synthetic is True
+    assert_typed(extract)
+    assert {name: len(frame) for name, frame in extract.tables.items()} == report.tables
+
+
+def test_parquet_whole_numbers_stored_as_floats_with_nan(tmp_path: Path) -> None:
+    directory = write_sample_extract(tmp_path / "x", file_format="parquet")
+    frame = sample_tables()["score15_responses"]
+    items = [c for c in frame.columns if c.startswith("item_")]
+    frame[items] = frame[items].astype("float64")  # NaN where an item was not answered
+    frame["age"] = [38.0, float("nan")]
+    frame.to_parquet(directory / "score15_responses.parquet", index=False)
+    report = validate_extract(directory)
+    assert [(p.column, p.rule, p.rows) for p in report.errors] == [("age", "required", (2,))]

@@ -22,7 +22,7 @@ from ontrack_model import liststore, tracking
 from ontrack_model.cohorts import CohortConfig, cohort_years, labelled_years
 from ontrack_model.errors import ConfigError, TrackingError
 from ontrack_model.explain import global_importance, write_global_artifacts
-from ontrack_model.features import FEATURE_DICTIONARY_VERSION, FEATURES, build_matrix, feature_dictionary
+from ontrack_model.features import FEATURE_DICTIONARY_VERSION, FEATURES, FeatureBuilder, feature_dictionary
 from ontrack_model.metrics import curve_at_k, evaluate_at_capacity
 from ontrack_model.models import CandidateSpec, default_candidates, fit_candidate
 from ontrack_model.report import build_report
@@ -180,9 +180,10 @@ def train(
         )
 
     task = progress.add_task("Building features", total=len(labelled) + 1)
+    builder = FeatureBuilder(extract, cohort_cfg)
     matrices = {}
     for year in [*labelled, current]:
-        matrices[year] = build_matrix(extract, year, cohort_cfg)
+        matrices[year] = builder.matrix(year)
         progress.advance(task)
     for year in labelled:
         if int(matrices[year].y.sum()) == 0:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ontrack_model.cli._common import console, friendly_errors
 from ontrack_model.errors import ConfigError
@@ -49,9 +50,10 @@ def _flags_table(flags: list[dict]) -> Table:
     for col in ("attribute", "group", "metric", "ratio (95% interval)", "reference", "interval lies"):
         table.add_column(col)
     for f in flags:
-        table.add_row(f["attribute"], f["group"], METRIC_INFO[f["metric"]].label,
-                      f"{f['ratio']:.2f} ({f['ratio_ci_low']:.2f}–{f['ratio_ci_high']:.2f})",
-                      str(f["reference_group"]), str(f["direction"]))
+        cells = [f["attribute"], f["group"], METRIC_INFO[f["metric"]].label,
+                 f"{f['ratio']:.2f} ({f['ratio_ci_low']:.2f}–{f['ratio_ci_high']:.2f})",
+                 str(f["reference_group"]), str(f["direction"])]
+        table.add_row(*(Text(c) for c in cells))  # plain text: group labels are data, not markup
     return table
 
 
@@ -87,7 +89,7 @@ def register(app: typer.Typer) -> None:
         from ontrack_model.scoring import score_cohort
 
         config = AuditConfig(reference_groups=_references(reference), resamples=resamples, seed=seed,
-                             suppress_below=suppress_below, min_reference_size=max(50, suppress_below))
+                             suppress_below=suppress_below)
         frame = score_cohort(data, cohort, model_uri=model_version)
         result = audit_cohort(frame, capacity, config, cohort=cohort)
         kind = "validation (outcomes known)" if result.labelled else "current (no outcomes yet)"

@@ -168,9 +168,10 @@ def _read(responses: Path, coding: Coding, min_age: int, under_age: UnderAge) ->
         f"{info['rows_kept']} kept, "
         f"{info['rows_excluded']} excluded, {info['rows_flagged']} flagged; {info['families']} families.",
         highlight=False,
+        markup=False,
     )
     for reason, n in {**info["excluded_by_reason"], **info["flagged_by_reason"]}.items():
-        console.print(f"  {n} row(s): {reason}", highlight=False)
+        console.print(f"  {n} row(s): {reason}", highlight=False, markup=False)
     return data
 
 
@@ -221,7 +222,7 @@ def _change_cell(change: float, reliable: str | None) -> str:
 def _rules(rules: dict[str, str]) -> None:
     console.print("[bold]Rules[/bold]")
     for key, text in rules.items():
-        console.print(f"  {key.replace('_', ' ')}: {text}", highlight=False)
+        console.print(f"  {key.replace('_', ' ')}: {text}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -302,6 +303,7 @@ def register(app: typer.Typer) -> None:
             "  RI = reliably improved, RD = reliably deteriorated (Reliable Change Index); - = no change "
             "data",
             highlight=False,
+            markup=False,
         )
         _rules(config.rules())
         for score_name, p in table.attrs["rci"].items():
@@ -309,6 +311,7 @@ def register(app: typer.Typer) -> None:
                 f"  RCI {score_name}: reference SD from {p['reference_sd_source']}; reliability "
                 f"from {p['reliability_source']}",
                 highlight=False,
+                markup=False,
             )
         if out:
             write_table(
@@ -387,11 +390,11 @@ def register(app: typer.Typer) -> None:
                 ],
             )
         console.print(table)
-        console.print(result["sentence"], highlight=False)
+        console.print(result["sentence"], highlight=False, markup=False)
         if result["reliable_change_sentence"]:
-            console.print(result["reliable_change_sentence"], highlight=False)
+            console.print(result["reliable_change_sentence"], highlight=False, markup=False)
         for note in result["rci"]["notes"]:
-            console.print(f"  RCI {note}", highlight=False)
+            console.print(f"  RCI {note}", highlight=False, markup=False)
         _rules(result["rules"])
         if out and out.suffix.lower() == ".html":
             from ontrack_model.score15.report import cohort_report_html

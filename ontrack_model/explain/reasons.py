@@ -54,7 +54,9 @@ class _GroupFacts:
             text = self.specs[j].describe_fact(None if np.isnan(value) else float(value))
             if text:
                 return text
-        return self.group  # no feature has a statement for this value: name the area itself
+        # Every feature has a value with no statement (0 or missing; a non-zero value always has
+        # one), so nothing is recorded in this area: say so rather than name the area bare.
+        return f"{self.group}: none recorded"
 
 
 def _raw_values(X_raw: pd.DataFrame, names: list[str], n_rows: int) -> np.ndarray:

@@ -117,7 +117,7 @@ def _attribute_rows(
     point = group_metrics(prepared, spec.attribute).reindex(spec.labels)
     ref_label, note = choose_reference(
         spec.attribute, spec.labels, counts["n"][cols], config.reference_groups.get(spec.attribute),
-        config.min_reference_size,
+        config.reference_minimum,
     )
     if note:
         notes.append(note)

@@ -67,7 +67,7 @@ class AuditConfig:
     reference_groups: Mapping[str, str] = field(default_factory=dict)
     band: tuple[float, float] = (0.8, 1.25)
     suppress_below: int = 10
-    min_reference_size: int = 50  # a smaller reference group makes every ratio noise
+    min_reference_size: int = 50  # smaller reference groups make every ratio noise; see reference_minimum
     resamples: int = 1000
     seed: int = 0
     confidence: float = 0.95
@@ -78,11 +78,8 @@ class AuditConfig:
             raise ConfigError(f"band must satisfy 0 < low < 1 < high, got {self.band}")
         if self.suppress_below < 0:
             raise ConfigError(f"suppress_below must be >= 0, got {self.suppress_below}")
-        if self.min_reference_size < max(self.suppress_below, 1):
-            raise ConfigError(
-                f"min_reference_size ({self.min_reference_size}) must be at least the suppression "
-                f"threshold ({self.suppress_below}) so a reference group is never a suppressed cell"
-            )
+        if self.min_reference_size < 1:
+            raise ConfigError(f"min_reference_size must be >= 1, got {self.min_reference_size}")
         if self.resamples < 0:
             raise ConfigError(f"resamples must be >= 0, got {self.resamples}")
         if not 0.5 <= self.confidence < 1:
@@ -98,6 +95,11 @@ class AuditConfig:
                 f"reference_groups names attributes that are not audited: {sorted(unknown)}; "
                 f"audited: {self.audited_attributes}"
             )
+
+    @property
+    def reference_minimum(self) -> int:
+        """Fewest children a reference group may have: never fewer than the suppression threshold."""
+        return max(self.min_reference_size, self.suppress_below)
 
     @property
     def columns(self) -> list[str]:
@@ -121,7 +123,7 @@ class AuditConfig:
             "resamples": int(self.resamples),
             "seed": int(self.seed),
             "confidence": float(self.confidence),
-            "min_reference_size": int(self.min_reference_size),
+            "min_reference_size": int(self.reference_minimum),
             "attributes": self.audited_attributes,
             "reference_groups": dict(self.reference_groups),
             "resampling": "families, with the top-k selection recomputed in each resample",

@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from ontrack_model.fairness.audit import FairnessAudit
 from ontrack_model.fairness.config import METRIC_INFO, metric_names
@@ -90,11 +91,13 @@ def rich_table(audit: FairnessAudit, attribute: str, metrics: list[str] | None =
     table.add_column("value (95% interval)", justify="right")
     table.add_column("ratio to reference (95% interval)", justify="right")
     for group, sub in rows.groupby("group", sort=False):
-        sub = sub.set_index("metric")
+        by_metric = {r["metric"]: r for r in sub.to_dict("records")}
         for i, metric in enumerate(metrics):
-            r = sub.loc[metric]
+            r = by_metric[metric]
             style = "bold red" if r["flagged"] else None
-            table.add_row(str(group) if i == 0 else "", METRIC_INFO[metric].label, value_cell(r),
-                          ratio_cell(r) if METRIC_INFO[metric].has_ratio else "", style=style)
+            cells = [str(group) if i == 0 else "", METRIC_INFO[metric].label, value_cell(r),
+                     ratio_cell(r) if METRIC_INFO[metric].has_ratio else ""]
+            # Text, not markup: "[c]" must print as is, not be read as a style tag
+            table.add_row(*(Text(c) for c in cells), style=style)
         table.add_section()
     return table

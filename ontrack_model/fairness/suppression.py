@@ -110,7 +110,7 @@ def suppress(
     def value(cell: Cell) -> float:
         return float(counts[cell[0]][cell[1]])
 
-    changed = False
+    changed = True
     while changed:
         changed = False
         for total, parts in rels:

@@ -24,7 +24,7 @@ def stable_references(frames: Mapping[int, pd.DataFrame], config: AuditConfig) -
         if spec.attribute in chosen:
             continue
         sizes = np.bincount(spec.codes, minlength=len(spec.labels))
-        ref, _ = choose_reference(spec.attribute, spec.labels, sizes, None, config.min_reference_size)
+        ref, _ = choose_reference(spec.attribute, spec.labels, sizes, None, config.reference_minimum)
         if ref is not None:
             chosen[spec.attribute] = ref
     return chosen
@@ -95,5 +95,4 @@ def plot_trend(
     ax.set_ylabel(f"{METRIC_INFO[metric].label}: ratio to reference")
     ax.set_title(f"{attribute}: {METRIC_INFO[metric].label.lower()} relative to the reference group")
     ax.legend(fontsize="small", loc="best")
-    fig.tight_layout()
     return fig

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ontrack_model.extract import Extract
 from ontrack_model.schema import ASSESSMENT_FACTORS, EPISODE_TYPES, FACTOR_SEPARATOR
@@ -79,7 +81,10 @@ class Grouped:
         cls, keys: np.ndarray, n_keys: int, date: np.ndarray, columns: dict[str, np.ndarray]
     ) -> Grouped:
         """Group rows by integer key (rows with key -1 must already be dropped), ordered by date."""
-        order = np.lexsort((date, keys))
+        # One stable sort on a combined (key, day) number is several times faster than lexsort.
+        day = np.where(date == OPEN, -1, date)
+        day = np.where(date == OPEN, day.max() + 1, date) - day.min() if len(date) else date
+        order = np.argsort(keys * (int(day.max(initial=0)) + 1) + day, kind="stable")
         offsets = np.zeros(n_keys + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=n_keys), out=offsets[1:])
         return cls(offsets, {name: values[order] for name, values in columns.items()})
@@ -120,13 +125,27 @@ class PreparedTables:
     data_issues: dict[str, int]
 
 
-def _codes(index: pd.Index, values: pd.Series, table: str, issues: dict[str, int]) -> np.ndarray:
-    codes = index.get_indexer(values)
-    unknown = int((codes < 0).sum())
-    if unknown:
-        issues[f"{table}_rows_for_unknown_ids"] = unknown
-        log.warning("ignored %d %s row(s) whose identifier is not in the pupils table", unknown, table)
-    return codes
+def arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A pandas column as Arrow data (zero-copy for Arrow-backed strings)."""
+    return pa.array(values, from_pandas=True)
+
+
+def positions(values: pd.Series, value_set: pa.Array) -> np.ndarray:
+    """Position of each value in `value_set` (-1 where absent or empty), by Arrow's hash lookup."""
+    data = arrow(values)
+    found = pc.index_in(data, value_set=value_set.cast(data.type))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def equals(values: pd.Series, text: str) -> np.ndarray:
+    """values == text as a bool array (empty values are False)."""
+    return pc.equal(arrow(values), text).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def code_of(values: pd.Series, codes: dict[str, int], missing: int = -1) -> np.ndarray:
+    """Integer code of each value from `codes` (`missing` for empty or unknown values)."""
+    lookup = np.array([*codes.values(), missing], dtype=np.int64)
+    return lookup[positions(values, pa.array(list(codes)))]
 
 
 def _factor_bits(factors: pd.Series) -> np.ndarray:
@@ -136,65 +155,70 @@ def _factor_bits(factors: pd.Series) -> np.ndarray:
     if not present.any():
         return bits
     exploded = factors[present].reset_index(drop=True).str.split(FACTOR_SEPARATOR).explode()
-    mapped = exploded.str.strip().map(FACTOR_BITS).fillna(0).to_numpy(dtype=np.int64)
+    mapped = code_of(exploded.str.strip(), FACTOR_BITS, missing=0)  # unknown codes: validation reports them
     rows = np.flatnonzero(present)[exploded.index.to_numpy()]
-    np.bitwise_or.at(bits, rows, mapped)  # unknown codes add nothing; validation reports them
+    np.bitwise_or.at(bits, rows, mapped)
     return bits
+
+
+class _Encoder:
+    """Groups the rows of each table by pupil or family code, counting rows whose owner is unknown."""
+
+    def __init__(self, pupils: pd.DataFrame) -> None:
+        self.pupil_ids = pa.array(pupils["pupil_id"], from_pandas=True)
+        self.family_ids = pc.unique(pa.array(pupils["family_id"], from_pandas=True))
+        self.issues: dict[str, int] = {}
+
+    def group(
+        self, table: str, frame: pd.DataFrame, key: str, date: str, columns: dict[str, np.ndarray]
+    ) -> Grouped:
+        value_set = self.family_ids if key == "family_id" else self.pupil_ids
+        codes = positions(frame[key], value_set)
+        keep = codes >= 0
+        unknown = int((~keep).sum())
+        if unknown:
+            self.issues[f"{table}_rows_for_unknown_ids"] = unknown
+            log.warning("ignored %d %s row(s) whose %s is not in the pupils table", unknown, table, key)
+        return Grouped.build(
+            codes[keep],
+            len(value_set),
+            day_numbers(frame[date])[keep],
+            {name: values[keep] for name, values in columns.items()},
+        )
 
 
 def prepare_tables(extract: Extract, care_periods: pd.DataFrame) -> PreparedTables:
     """Encode and group every event table of `extract` once (unknown identifiers are dropped and counted)."""
-    issues: dict[str, int] = {}
     pupils = extract.table("pupils")
-    pupil_ids = pd.Index(pupils["pupil_id"])
-    family_ids = pd.Index(pupils["family_id"].unique())
-    pupil_family = family_ids.get_indexer(pupils["family_id"]).astype(np.int64)
-    n_pupils, n_families = len(pupil_ids), len(family_ids)
-
+    enc = _Encoder(pupils)
+    n_pupils = len(pupils)
+    pupil_family = positions(pupils["family_id"], enc.family_ids)
     born = pd.to_datetime(pupils["birth_month"], format="%Y-%m", errors="coerce")
     birth_month = np.where(born.notna(), (born.dt.year - 1970) * 12 + born.dt.month - 1, -1).astype(np.int64)
-    eal = pupils["eal"].map({"Y": 1.0, "N": 0.0}).astype("float64").to_numpy(na_value=np.nan)
+    eal = code_of(pupils["eal"], {"Y": 1, "N": 0}).astype(np.float64)
+    eal[eal < 0] = np.nan  # "U" or empty: not known
 
-    family_pupils = Grouped.build(
-        pupil_family, n_families, np.arange(n_pupils), {"pupil": np.arange(n_pupils, dtype=np.int64)}
-    )
-
-    def grouped(
-        table: str,
-        key: str,
-        index: pd.Index,
-        date: str,
-        columns: dict[str, np.ndarray],
-        frame: pd.DataFrame | None = None,
-    ) -> Grouped:
-        df = extract.table(table) if frame is None else frame
-        codes = _codes(index, df[key], table, issues)
-        keep = codes >= 0
-        dates = day_numbers(df[date])
-        cols = {name: values[keep] for name, values in columns.items()}
-        n_keys = n_families if key == "family_id" else n_pupils
-        return Grouped.build(codes[keep], n_keys, dates[keep], cols)
+    everyone = np.arange(n_pupils, dtype=np.int64)
+    family_pupils = Grouped.build(pupil_family, len(enc.family_ids), everyone, {"pupil": everyone})
 
     census = extract.table("school_census")
-    school_codes = pd.factorize(census["school_id"])[0].astype(np.int64)
-    census_g = grouped(
+    census_g = enc.group(
         "school_census",
+        census,
         "pupil_id",
-        pupil_ids,
         "census_date",
         {
             "date": day_numbers(census["census_date"]),
-            "school": school_codes,
-            "fsm": (census["fsm"] == "Y").to_numpy(dtype=bool, na_value=False),
-            "sen": census["sen_status"].map({"N": 0, "K": 1, "E": 2}).fillna(-1).to_numpy(dtype=np.int64),
+            "school": positions(census["school_id"], pc.unique(arrow(census["school_id"]))),
+            "fsm": equals(census["fsm"], "Y"),
+            "sen": code_of(census["sen_status"], {"N": 0, "K": 1, "E": 2}),
         },
     )
-
     att = extract.table("attendance")
-    attendance_g = grouped(
+    attendance_g = enc.group(
         "attendance",
+        att,
         "pupil_id",
-        pupil_ids,
         "period_end",
         {
             "start": day_numbers(att["period_start"]),
@@ -204,61 +228,55 @@ def prepare_tables(extract: Extract, care_periods: pd.DataFrame) -> PreparedTabl
             "unauthorised": att["unauthorised_absence"].to_numpy(dtype=np.float64),
         },
     )
-
     exc = extract.table("exclusions")
-    exclusions_g = grouped(
+    exclusions_g = enc.group(
         "exclusions",
+        exc,
         "pupil_id",
-        pupil_ids,
         "start_date",
         {
             "date": day_numbers(exc["start_date"]),
-            "permanent": (exc["category"] == "PERM").to_numpy(dtype=bool, na_value=False),
+            "permanent": equals(exc["category"], "PERM"),
             "sessions": exc["sessions"].to_numpy(dtype=np.float64),
         },
     )
-
     sc = extract.table("social_care")
-    social_g = grouped(
+    social_g = enc.group(
         "social_care",
+        sc,
         "pupil_id",
-        pupil_ids,
         "start_date",
         {
             "start": day_numbers(sc["start_date"]),
             "end": day_numbers(sc["end_date"]),
-            "type": sc["episode_type"].map(EPISODE_CODES).fillna(-1).to_numpy(dtype=np.int64),
-            "factors": _factor_bits(sc["factors"].where(sc["episode_type"] == "ASSESSMENT")),
+            "type": code_of(sc["episode_type"], EPISODE_CODES),
+            "factors": _factor_bits(sc["factors"].where(equals(sc["episode_type"], "ASSESSMENT"))),
         },
     )
-
-    care_g = grouped(
+    care_g = enc.group(
         "care_periods",
+        care_periods,
         "pupil_id",
-        pupil_ids,
         "start_date",
         {
             "start": day_numbers(care_periods["start_date"]),
             "end": day_numbers(care_periods["end_date"]),
         },
-        frame=care_periods,
     )
-
     police = extract.table("police_notifications")
-    police_g = grouped(
+    police_g = enc.group(
         "police_notifications",
+        police,
         "family_id",
-        family_ids,
         "incident_date",
         {
             "date": day_numbers(police["incident_date"]),
-            "crime": (police["notification_type"] == "DA_CRIME").to_numpy(dtype=bool, na_value=False),
-            "children_present": (police["children_present"] == "Y").to_numpy(dtype=bool, na_value=False),
+            "crime": equals(police["notification_type"], "DA_CRIME"),
+            "children_present": equals(police["children_present"], "Y"),
         },
     )
-
     return PreparedTables(
-        pupil_ids=pupil_ids,
+        pupil_ids=pd.Index(pupils["pupil_id"]),
         pupil_family=pupil_family,
         birth_month=birth_month,
         eal=eal,
@@ -269,5 +287,5 @@ def prepare_tables(extract: Extract, care_periods: pd.DataFrame) -> PreparedTabl
         social_care=social_g,
         care=care_g,
         police=police_g,
-        data_issues=issues,
+        data_issues=enc.issues,
     )

@@ -117,14 +117,20 @@ def family_change(
 
 
 def change_tables(
-    responses: ResponseSet, config: Score15Config, from_date: DateLike, to_date: DateLike
+    responses: ResponseSet,
+    config: Score15Config,
+    from_date: DateLike = None,
+    to_date: DateLike = None,
+    family_id: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, RciParameters]]:
-    """(respondent change, family change, RCI parameters), sharing one scoring pass."""
+    """(respondent change, family change, RCI parameters) from one scoring pass; optionally one family's."""
     start, end = _parse_date(from_date, "from_date"), _parse_date(to_date, "to_date")
     if start and end and start > end:
         raise Score15Error(f"from_date {start} is after to_date {end}; rule: the window runs forwards")
     scores = score_administrations(responses, config)
-    params = rci_parameters(scores, config)  # from all first administrations, whatever the window
+    params = rci_parameters(scores, config)  # from everyone's first administrations, whatever the window
+    if family_id is not None:
+        scores = scores[scores["family_id"] == family_id]
     window = scores
     if start:
         window = window[window["date"] >= pd.Timestamp(start)]

@@ -24,11 +24,11 @@ def family_report(
     """JSON-safe record of one family: administrations and scores, respondents' and the family's change."""
     if family_id not in set(responses.family_ids):
         raise Score15Error(f"family_id {family_id!r} has no SCORE-15 responses in this set")
-    people, families, params = change_tables(responses, config, from_date, to_date)
+    people, families, params = change_tables(responses, config, from_date, to_date, family_id=family_id)
+    family = families.iloc[0]
+    # Administrations are listed whatever the window; the change uses only those inside it.
     scores = score_administrations(responses, config)
     scores = scores[scores["family_id"] == family_id]
-    people = people[people["family_id"] == family_id]
-    family = families[families["family_id"] == family_id].iloc[0]
     admin_cols = [
         "respondent_id",
         "role",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -122,7 +122,7 @@ class ResponseSet:
             replaced = int((~keep).sum())
             left = left[keep]
         both = pd.concat([left, right], ignore_index=True)
-        problems = _identity_problems(both, lambda rows: _where(rows))
+        problems = _identity_problems(both, _where)
         if problems:
             raise _error("combining responses", problems)
         return ResponseSet(both, self.reports + other.reports, self.replaced + other.replaced + replaced)
@@ -342,7 +342,7 @@ def _duplicate_problems(frame: pd.DataFrame, unit: str) -> list[str]:
     ]
 
 
-def _identity_problems(frame: pd.DataFrame, where) -> list[str]:
+def _identity_problems(frame: pd.DataFrame, where: Callable[[pd.DataFrame], str]) -> list[str]:
     """A respondent keeps one role and one family across administrations."""
     problems = []
     for col in ("role", "family_id"):

@@ -33,7 +33,7 @@ Counts = Mapping[str, Mapping[str, int | None]]
 
 
 def number_words(n: int) -> str:
-    """A count in words as the programme wrote them ('eight', 'twenty-one', 'one hundred and five')."""
+    """A count in words as the programme wrote them ('eight', 'twenty-one'); 100 and above in digits."""
     if n < 0:
         raise ValueError("counts are not negative")
     if n < 20:
@@ -41,10 +41,9 @@ def number_words(n: int) -> str:
     if n < 100:
         tens, ones = divmod(n, 10)
         return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        return f"{_ONES[hundreds]} hundred" + (f" and {number_words(rest)}" if rest else "")
-    return f"{n:,}"  # large cohorts read better as digits
+    return (
+        f"{n:,}"  # 'one hundred and forty-three of ...' is hard to read; large counts read better as digits
+    )
 
 
 def families(n: int) -> str:
@@ -63,6 +62,8 @@ def _label(dims: list[str]) -> str:
 
 def _of(count: int, denom: int, headline: int, full: bool) -> str:
     """'six of eight families' (full), or 'five families' when the denominator is the headline's."""
+    if denom == 0:
+        return "no family with data at both administrations"
     if full or denom != headline:
         first = "none" if count == 0 else number_words(count)
         return f"{first} of {number_words(denom)} {'family' if denom == 1 else 'families'}"
@@ -165,9 +166,9 @@ def _overall(headline: int, total: Mapping[str, int | None]) -> str:
     if not _known(total, "positive_change"):
         return f"Overall figures for the total score are {SUPPRESSED_NOTE}."
     count, denom = total["positive_change"], total["families_with_change_data"]
+    if denom == 0:
+        return "Overall, no family had a total score at both administrations."
     who = families(count) if denom == headline else _of(count, denom, headline, True)
-    if count == 0 and denom == headline:
-        who = "no family"
     return (
         f"Overall, {who} demonstrated positive change in family functioning comparing changes in total "
         "score over time."

@@ -12,8 +12,8 @@ from ontrack_model.synth.streams import stream
 
 # base-rates.md: primary suspensions 0.83 per 100 pupils per term; FSM x4, SEN support x4, EHC x3.
 # The base rate is set so the average over Reception..Year 6 comes out near 0.8 per 100.
-SUSPENSION_BASE = 0.0047
-FSM_RATE_RATIO = 4.0
+SUSPENSION_BASE = 0.0058
+FSM_RATE_RATIO = 3.0
 SEN_RATE_RATIO = (1.0, 4.0, 3.0)  # N, K (support), E (EHC plan)
 YEAR_GROUP_RATIO = (0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.5)  # older primary pupils are suspended more
 REASONS = tuple(EXCLUSION_REASONS)

@@ -34,9 +34,9 @@ from ontrack_model.synth.social_care import (
 from ontrack_model.synth.streams import stream
 
 HORIZON_YEARS = 5
-SIGMA = 1.5  # sd of the unrecorded part u
+SIGMA = 2.0  # sd of the unrecorded part u
 QUADRATURE_NODES = 40
-INTERCEPT = -7.75  # sets the 5-year entry rate near 1.2% (base-rates.md: ~1-1.5% of a Year 6 cohort)
+INTERCEPT = -7.45  # sets the 5-year entry rate near 1.2% (base-rates.md: ~1-1.5% of a Year 6 cohort)
 SPRING_YEAR6 = 19  # column of the Year 6 spring census in the term grid
 
 
@@ -50,32 +50,32 @@ class Term:
 
 
 TERMS = (
-    Term("referrals_12m", 0.9, "referrals in the 12 months before as-of (÷ bias factor), capped at 3"),
-    Term("referrals_older", 0.35, "older referrals before as-of (÷ bias factor), capped at 6"),
-    Term("contacts_12m", 0.3, "contacts in the 12 months before as-of (÷ bias factor), capped at 5"),
-    Term("cp_plan_now", 1.3, "on a child-protection plan on the as-of date"),
-    Term("cp_plan_past", 0.7, "a child-protection plan that ended before as-of"),
-    Term("cin_plan_now", 0.6, "on a child-in-need plan on the as-of date"),
-    Term("early_help_now", 0.3, "in an early-help episode on the as-of date"),
-    Term("care_past", 1.0, "was looked after before (episode ended before as-of)"),
-    Term("sibling_in_care", 1.0, "a sibling has entered care before as-of"),
-    Term("factor_da", 0.4, "domestic abuse at an assessment completed in the last 3 years"),
-    Term("factor_pmh", 0.3, "parental mental health at an assessment completed in the last 3 years"),
-    Term("da_and_pmh", 0.9, "both at the SAME assessment (interaction)"),
-    Term("factor_psm", 0.5, "parental substance misuse at an assessment in the last 3 years"),
-    Term("factor_neg", 0.6, "neglect at an assessment in the last 3 years"),
-    Term("attendance_below_90", 0.7, "attendance < 90% over the terms ending in the last 12 months"),
-    Term("attendance_below_80", 0.6, "attendance < 80% (on top of the 90% threshold)"),
-    Term("suspensions_24m", 0.45, "suspensions in the 24 months before as-of, capped at 3"),
-    Term("school_moves", 0.35, "changes of school across census days before as-of, capped at 3"),
-    Term("police_24m", 0.3, "police domestic-abuse notifications, family, last 24 months, capped at 4"),
-    Term("fsm", 0.5, "eligible for free school meals at the Year 6 spring census"),
-    Term("sen_support", 0.35, "SEN support at the Year 6 spring census"),
-    Term("ehc_plan", 0.6, "EHC plan at the Year 6 spring census"),
+    Term("referrals_12m", 0.72, "referrals in the 12 months before as-of (÷ bias factor), capped at 3"),
+    Term("referrals_older", 0.28, "older referrals before as-of (÷ bias factor), capped at 6"),
+    Term("contacts_12m", 0.24, "contacts in the 12 months before as-of (÷ bias factor), capped at 5"),
+    Term("cp_plan_now", 1.04, "on a child-protection plan on the as-of date"),
+    Term("cp_plan_past", 0.56, "a child-protection plan that ended before as-of"),
+    Term("cin_plan_now", 0.48, "on a child-in-need plan on the as-of date"),
+    Term("early_help_now", 0.24, "in an early-help episode on the as-of date"),
+    Term("care_past", 0.8, "was looked after before (episode ended before as-of)"),
+    Term("sibling_in_care", 0.8, "a sibling has entered care before as-of"),
+    Term("factor_da", 0.32, "domestic abuse at an assessment completed in the last 3 years"),
+    Term("factor_pmh", 0.24, "parental mental health at an assessment completed in the last 3 years"),
+    Term("da_and_pmh", 0.72, "both at the SAME assessment (interaction)"),
+    Term("factor_psm", 0.4, "parental substance misuse at an assessment in the last 3 years"),
+    Term("factor_neg", 0.48, "neglect at an assessment in the last 3 years"),
+    Term("attendance_below_90", 0.56, "attendance < 90% over the terms ending in the last 12 months"),
+    Term("attendance_below_80", 0.48, "attendance < 80% (on top of the 90% threshold)"),
+    Term("suspensions_24m", 0.36, "suspensions in the 24 months before as-of, capped at 3"),
+    Term("school_moves", 0.28, "changes of school across census days before as-of, capped at 3"),
+    Term("police_24m", 0.24, "police domestic-abuse notifications, family, last 24 months, capped at 4"),
+    Term("fsm", 0.4, "eligible for free school meals at the Year 6 spring census"),
+    Term("sen_support", 0.28, "SEN support at the Year 6 spring census"),
+    Term("ehc_plan", 0.48, "EHC plan at the Year 6 spring census"),
 )
 
 
-def p_bayes(g: np.ndarray, sigma: float = SIGMA, nodes: int = QUADRATURE_NODES) -> np.ndarray:
+def p_bayes(g: np.ndarray, sigma: float, nodes: int = QUADRATURE_NODES) -> np.ndarray:
     """E[expit(g + u)] for u ~ N(0, sigma^2), by Gauss-Hermite quadrature."""
     x, w = np.polynomial.hermite.hermgauss(nodes)
     values = expit(np.asarray(g, dtype=float)[:, None] + np.sqrt(2.0) * sigma * x[None, :])
@@ -266,7 +266,7 @@ def draw_outcomes(
         care_child.append(child[new])
         care_fam.append(fam[new])
         care_start.append(start[new])
-    out = members.assign(g=g, p_bayes=p_bayes(g), entered_care=entered, care_start=start)
+    out = members.assign(g=g, p_bayes=p_bayes(g, SIGMA), entered_care=entered, care_start=start)
     episodes = care_episodes(pop, out[out["entered_care"]], extract, seed)
     return Outcomes(members=out, episodes=episodes, looked_after=looked_after)
 

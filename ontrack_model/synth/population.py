@@ -35,7 +35,7 @@ NEED_PERSISTENCE = 0.75  # AR(1) correlation of a family's need from one year to
 NEVER = np.iinfo(np.int64).max // 4  # "no date" for arrival/departure
 # Family-level factors (true state, not a record): share rises with the family's risk.
 FAMILY_FACTORS = ("DA", "PMH", "PSM", "NEG", "EMO", "PHY", "SXA", "LD", "YC")
-FACTOR_INTERCEPT = {"DA": -2.3, "PMH": -2.7, "PSM": -3.4, "NEG": -3.5, "EMO": -3.5,
+FACTOR_INTERCEPT = {"DA": -2.55, "PMH": -2.8, "PSM": -3.4, "NEG": -3.5, "EMO": -3.5,
                     "PHY": -3.5, "SXA": -5.2, "LD": -4.6, "YC": -4.9}
 FACTOR_SLOPE = 1.0
 CHILD_FACTORS = ("CMH", "MIS", "CCE")  # the child's own: arise in later childhood

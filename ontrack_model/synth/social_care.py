@@ -27,7 +27,7 @@ ADULT_DAYS = 6574  # 18 years: care and children's services end at 18
 # Contacts per year: exp(CONTACT_INTERCEPT + need + child's own risk + age effect). Set so that
 # ~16-20% of Year 6 pupils have ever been referred (base-rates.md: "16% of children at least once
 # in the previous 8 years; about 25% before age 16").
-CONTACT_INTERCEPT = -4.3
+CONTACT_INTERCEPT = -4.45
 AGE_EFFECT = np.array([0.9, 0.1, 0.0, 0.0, 0.0, 0.05, 0.1, 0.1, 0.1, 0.15, 0.2, 0.25, 0.35, 0.45,
                        0.5, 0.5, 0.45, 0.35])
 POLICE_CONTACT = 0.5  # share of notifications with children present that reach children's services
@@ -39,15 +39,15 @@ FACTOR_FALSE = 0.01
 # follows. CP threshold set for ~0.4% of children on a plan at a point in time (base-rates.md:
 # 42.8 per 10,000); CIN for ~3% in need at a point in time (≈324 per 10,000).
 SEVERITY_NOISE = 0.7
-CP_THRESHOLD = 3.2
-CIN_THRESHOLD = 1.3
+CP_THRESHOLD = 3.35
+CIN_THRESHOLD = 1.1
 EARLY_HELP_THRESHOLD = 0.9
 EMERGENCY_THRESHOLD = 4.3
 # Care: from a CP plan with expit(LAC_INTERCEPT + 1.2 (severity - CP_THRESHOLD) + age terms);
 # looked-after rate ~71 per 10,000 under-18s (base-rates.md), more for infants and teenagers.
 LAC_INTERCEPT = -2.2
 LAC_SHORT_SHARE = 0.4
-MEDIAN_DAYS = {"assessment": 28, "early_help": 180, "cin": 330, "cp": 270, "lac_short": 90, "lac_long": 900}
+MEDIAN_DAYS = {"assessment": 28, "early_help": 180, "cin": 450, "cp": 270, "lac_short": 90, "lac_long": 900}
 
 
 def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:

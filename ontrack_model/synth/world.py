@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -137,6 +138,7 @@ def generate_world(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
+        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the world is an ordinary directory
         rows, files = _write(world, tmp, report)
         _swap_into_place(tmp, out_dir)
     except BaseException:
@@ -144,6 +146,12 @@ def generate_world(
         raise
     report("done", 1.0)
     return _summary(world, out_dir, rows, [out_dir / f.relative_to(tmp) for f in files])
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _check_target(out_dir: Path, overwrite: bool) -> None:

@@ -20,11 +20,17 @@ from ontrack_model.validation.findings import Findings
 
 EARLIEST_DATE = dt.date(1990, 1, 1)
 """Dates before this are implausible for a school and social-care extract (often a placeholder)."""
+EARLIEST_MONTH = dt.date(1980, 1, 1)
+"""Months (of birth) before this are implausible: older siblings may be born in the 1980s, but a
+1900 or 1970 birth month is a placeholder."""
 
 _INT = r"^[+-]?[0-9]{1,18}(\.0*)?$"  # "3.0" is a whole number written by a spreadsheet
 _FLOAT = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+TARGETS = {"date": pa.date32(), "int": pa.int64(), "float": pa.float64()}
 
 
 @dataclass
@@ -183,15 +189,15 @@ def _check_range(typed: pa.Array, col: Column, batch: Batch) -> None:
         )
 
 
-def _check_dates(days: pa.Array, col: Column, batch: Batch) -> None:
-    """Flag dates before 1990 or after the extract date (values not shown: they may be personal)."""
-    early = pc.less(days, pa.scalar(EARLIEST_DATE, pa.date32()))
+def _check_dates(days: pa.Array, col: Column, batch: Batch, earliest: dt.date = EARLIEST_DATE) -> None:
+    """Flag dates before `earliest` or after the extract date (values not shown: they may be personal)."""
+    early = pc.less(days, pa.scalar(earliest, pa.date32()))
     _flag(
         batch,
         col,
         "date_range",
         early,
-        f"{col.name} is before {EARLIEST_DATE.isoformat()}, which is implausible (a placeholder date?)",
+        f"{col.name} is before {earliest.isoformat()}, which is implausible (a placeholder date?)",
     )
     if batch.extract_date is not None:
         late = pc.greater(days, pa.scalar(batch.extract_date, pa.date32()))
@@ -206,14 +212,24 @@ def _check_dates(days: pa.Array, col: Column, batch: Batch) -> None:
 
 def check_column(arr: pa.Array, col: Column, batch: Batch) -> pa.Array:
     """Check one column of a batch against the contract and return it converted to its type."""
+    if pa.types.is_floating(arr.type):
+        # Pandas writes a missing whole number as NaN in a float column: it is an empty cell.
+        arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, arr.type), arr)
     if col.required and arr.null_count:
         _flag(batch, col, "required", pc.is_null(arr), f"{col.name} is empty but the contract requires it")
-    typed = _typed(arr, col, batch)
+    try:
+        typed = _typed(arr, col, batch)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        # A Parquet column stored as something that has no text form (a list, a struct, ...).
+        batch.findings.whole(
+            col.name, "type", f"{col.name} is stored as {arr.type}, not as {col.type} values"
+        )
+        return pa.nulls(len(arr), TARGETS.get(col.type, pa.string()))
     if col.type in ("int", "float"):
         _check_range(typed, col, batch)
     elif col.type == "date":
         _check_dates(typed, col, batch)
     elif col.type == "month":
         first_days = pc.binary_join_element_wise(typed, pa.scalar("-01"), "")
-        _check_dates(_try_cast(first_days, pa.date32()) or first_days.cast(pa.date32()), col, batch)
+        _check_dates(first_days.cast(pa.date32()), col, batch, EARLIEST_MONTH)
     return typed

@@ -16,7 +16,7 @@ import pyarrow as pa
 from ontrack_model.extract import Manifest
 from ontrack_model.schema import FOREIGN_KEYS, SCORE15_RESPONSES, SOCIAL_CARE, TABLES, Table
 from ontrack_model.validation import reading
-from ontrack_model.validation.cells import Batch, check_column
+from ontrack_model.validation.cells import TARGETS, Batch, check_column
 from ontrack_model.validation.findings import Findings
 from ontrack_model.validation.manifest import read_manifest
 from ontrack_model.validation.relations import check_factors, check_foreign_keys, check_lac_overlaps
@@ -112,6 +112,11 @@ def read_table(
     except reading.UnreadableFileError as exc:
         findings.whole(None, exc.rule, exc.detail)
         return None, findings
+    except OSError as exc:  # permissions, a file removed while reading, ...
+        findings.whole(
+            None, "unreadable_file", f"the file cannot be read ({exc.strerror or type(exc).__name__})"
+        )
+        return None, findings
     if csv_reader is not None and csv_reader.ragged:
         lines = reading.ragged_lines(path, len(header))
         findings.whole(
@@ -135,8 +140,7 @@ def read_table(
 
 
 def _empty(table: Table, present: list[str]) -> pa.Table:
-    types = {"date": pa.date32(), "int": pa.int64(), "float": pa.float64()}
-    return pa.table({c: pa.array([], types.get(table.column(c).type, pa.string())) for c in present})
+    return pa.table({c: pa.array([], TARGETS.get(table.column(c).type, pa.string())) for c in present})
 
 
 def run(

@@ -124,8 +124,10 @@ class ValidationReport:
         from ontrack_model.schema import SCORE15_RESPONSES, TABLES
 
         summary = RichTable(title="Tables", title_justify="left")
-        for name in ("table", "file", "rows", "status"):
-            summary.add_column(name, justify="right" if name == "rows" else "left")
+        summary.add_column("table")
+        summary.add_column("file", overflow="fold")
+        summary.add_column("rows", justify="right")
+        summary.add_column("status")
         styles = {"ok": "green", "warnings": "yellow", "errors": "bold red", "missing": "dim"}
         for table in (*TABLES, SCORE15_RESPONSES.name):
             status = self.status(table)

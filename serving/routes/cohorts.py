@@ -81,9 +81,9 @@ def get_families(
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Families to skip.")] = 0,
     user: User = Depends(require(Permission.VIEW_FAMILIES)),
     snap: Snapshot = Depends(current_snapshot),
-) -> dict:
+) -> Response:
     """Families in rank order with their reasons, data-quality notes and latest decision (logged)."""
-    return family_page(
+    page = family_page(
         get_services(request),
         snap,
         user,
@@ -94,6 +94,8 @@ def get_families(
         limit=limit,
         offset=offset,
     )
+    # Pre-rendered rows (see lists.py); the shape is FamilyPage, which documents it.
+    return Response(page.as_json(), media_type="application/json")
 
 
 @router.get(
