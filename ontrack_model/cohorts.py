@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ontrack_model.errors import CohortError, ConfigError
 from ontrack_model.extract import Extract
@@ -183,7 +185,6 @@ class CohortBuilder:
     """Builds cohorts of one extract, preparing the census, pupils and care periods once."""
 
     def __init__(self, extract: Extract, config: CohortConfig | None = None) -> None:
-        self.extract = extract
         self.config = config or CohortConfig()
         self.extract_date: dt.date = extract.manifest.extract_date
         check_timeline(extract)
@@ -199,11 +200,11 @@ class CohortBuilder:
         pupils = extract.table("pupils")
         self._pupils = pupils[["pupil_id", "family_id", "sex", "ethnicity", "eal"]].reset_index(drop=True)
         # Integer pupil codes (row of the pupils table, -1 if absent) keep per-cohort work to array lookups.
-        index = pd.Index(pupils["pupil_id"])
-        self._spring_code = index.get_indexer(self._spring["pupil_id"])
+        index = pa.array(pupils["pupil_id"], from_pandas=True)
+        self._spring_code = _positions(self._spring["pupil_id"], index)
         self._left = pupils["left_la_date"].to_numpy(dtype="datetime64[ns]")
         self.care_periods, overlapping = care_periods(extract.table("social_care"))
-        self._care_code = index.get_indexer(self.care_periods["pupil_id"])
+        self._care_code = _positions(self.care_periods["pupil_id"], index)
         self._care_start = self.care_periods["start_date"].to_numpy(dtype="datetime64[ns]")
         self._care_end = self.care_periods["end_date"].to_numpy(dtype="datetime64[ns]")
         self.data_issues: dict[str, int] = {}
@@ -296,6 +297,13 @@ class CohortBuilder:
         if not frame.empty:
             frame["positives"] = frame["positives"].astype("Int64")
         return frame
+
+
+def _positions(values: pd.Series, value_set: pa.Array) -> np.ndarray:
+    """Row of each value in `value_set` (-1 where absent), by Arrow's hash lookup."""
+    data = pa.array(values, from_pandas=True)
+    found = pc.index_in(data, value_set=value_set.cast(data.type))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _year_range(years: list[int]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, source: ModelSource | None = No
                 log.warning("started without a model: %s", exc)
         yield
         services.db.close()
+        gc.unfreeze()  # hand the lists back to the collector (matters when tests start many apps)
 
     app = FastAPI(
         title="On Track ranked lists",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
-from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi import HTTPException, Request, Security, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from serving.deps import get_services
@@ -78,9 +78,7 @@ def unauthorized(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def current_user(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer_scheme)
-) -> User:
+def user_from_credentials(request: Request, credentials: HTTPAuthorizationCredentials | None) -> User:
     """The user whose bearer token came with the request (401 if missing, unknown or revoked)."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise unauthorized("an API token is required: send 'Authorization: Bearer <token>'")
@@ -99,8 +97,12 @@ def check_permission(user: User, permission: Permission) -> None:
 def require(permission: Permission) -> Callable[..., Awaitable[User]]:
     """A dependency giving the authenticated user, or 401/403 if they may not `permission`."""
 
-    # Async on purpose: a sync dependency costs a thread hop per request, and this is a quick lookup.
-    async def dependency(user: User = Depends(current_user)) -> User:
+    # Async and flat on purpose: each sync or nested dependency costs FastAPI time on every request,
+    # and this is a quick indexed lookup.
+    async def dependency(
+        request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer_scheme)
+    ) -> User:
+        user = user_from_credentials(request, credentials)
         check_permission(user, permission)
         return user
 

@@ -93,7 +93,9 @@ def test_practitioner_signs_in_opens_a_family_and_records_a_decision(site) -> No
             page.get_by_role("button", name="Save decision").click()
 
             expect(page.get_by_role("status")).to_contain_text(f"Your decision for family {top['family_id']}")
-            expect(page.locator(f"#family-{top['family_id']}")).to_contain_text("The family agreed to take part")
+            expect(page.locator(f"#family-{top['family_id']}")).to_contain_text(
+                "The family agreed to take part"
+            )
             cookies = {c["name"]: c for c in page.context.cookies()}
             session = cookies["ontrack_session"]
             assert session["httpOnly"] and session["sameSite"] == "Strict"

@@ -148,6 +148,21 @@ def test_fact_comes_from_the_strongest_feature_with_a_statement() -> None:
     }
 
 
+def test_fact_pushes_the_same_way_as_the_reason() -> None:
+    specs = {
+        name: FeatureSpec(name, "Social care", "d", "count", "ever", f"{{value}} {name}s so far")
+        for name in ("referral", "assessment", "plan")
+    }
+    # The group raises the score (+0.7 + 0.6 - 0.9 = +0.4); "plan" has the largest |SHAP| but
+    # lowers it, so the reason states the fact that raises it most.
+    values = np.array([[0.7, 0.6, -0.9]])
+    result = ShapResult(values, -3.0, -3.0 + values.sum(axis=1), list(specs))
+    X_raw = pd.DataFrame({"referral": [2.0], "assessment": [1.0], "plan": [3.0]})
+    [[reason]] = reasons_for_rows(result, X_raw, specs, top=None)
+    assert reason["text"] == "2 referrals so far (raises the score)"
+    assert reason["contribution"] == pytest.approx(0.4)
+
+
 def test_missing_values_are_stated_from_the_dictionary(hgb_case) -> None:
     X, result = hgb_case
     reasons = reasons_for_rows(result, X, SPECS, top=None)

@@ -239,3 +239,40 @@ def test_as_of_date_moves_the_windows(extract) -> None:
     assert early.loc[IN_CARE_LATER, "referrals_12m"] == 0
     assert early.loc[PLAIN, "suspensions_last_term"] == 1
     assert early.loc[IN_CARE_LATER, "cp_plan_months"] == pytest.approx(212 / MONTH)
+
+
+def test_a_missed_census_is_counted() -> None:
+    tables = make_tables()
+    census = tables["school_census"]
+    missed = (census["pupil_id"] == PLAIN) & (census["census_date"] == pd.Timestamp("2018-01-18"))
+    tables["school_census"] = census[~missed]
+    features = build_matrix(make_extract(tables), 2019).X
+    assert features.loc[PLAIN, "missed_censuses_3y"] == 1
+    assert features.loc[IN_CARE_LATER, "missed_censuses_3y"] == 0
+
+
+def test_prepared_tables_are_reused_for_the_same_extract_only(monkeypatch) -> None:
+    import gc
+
+    from ontrack_model.features import reuse
+
+    calls = []
+    real = reuse.prepare_tables
+    monkeypatch.setattr(reuse, "prepare_tables", lambda *a: calls.append(1) or real(*a))
+    reuse.clear()
+    extract = make_extract()
+    first = build_matrix(extract, 2019)
+    build_matrix(extract, 2018)
+    build_features(extract, first.cohort)
+    assert len(calls) == 1
+    # Replacing a table is a different extract as far as features are concerned.
+    tables = dict(extract.tables)
+    sc = tables["social_care"]
+    tables["social_care"] = sc[sc["episode_id"] != "E02"]
+    extract.tables = tables
+    changed = build_matrix(extract, 2019)
+    assert len(calls) == 2
+    assert changed.X.loc[IN_CARE_LATER, "referrals_12m"] == first.X.loc[IN_CARE_LATER, "referrals_12m"] - 1
+    del extract, first, changed
+    gc.collect()
+    assert reuse._slot is None  # nothing is kept once the extract is gone

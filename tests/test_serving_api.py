@@ -10,17 +10,33 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.demo import DemoService, demo_service
+from serving.users import get_user
 
 
-@pytest.fixture
-def svc(tmp_path) -> DemoService:
-    return demo_service(tmp_path, n_families=60)
-
-
-@pytest.fixture
-def client(svc) -> TestClient:
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One service for the tests that only read (or whose writes are refused)."""
+    svc = demo_service(tmp_path_factory.mktemp("api"), n_families=60)
     with TestClient(svc.app) as c:
-        yield c
+        yield svc, c
+
+
+@pytest.fixture
+def svc(shared) -> DemoService:
+    return shared[0]
+
+
+@pytest.fixture
+def client(shared) -> TestClient:
+    return shared[1]
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    """A service of its own, for tests that record decisions."""
+    svc = demo_service(tmp_path, n_families=60)
+    with TestClient(svc.app) as c:
+        yield svc, c
 
 
 def latest(svc: DemoService) -> int:
@@ -60,41 +76,57 @@ def test_analyst_list_is_in_rank_order_and_paginates(svc, client) -> None:
     page = client.get(url, params={"limit": 7, "offset": 10}, headers=svc.headers("analyst")).json()
     assert [f["family_id"] for f in page["families"]] == expected_ids[10:17]
     first = full["families"][0]
-    assert {"rank_in_borough", "score", "probability", "percentile", "reasons", "data_quality",
-            "open_to_social_care", "latest_decision"} <= set(first)
+    assert {
+        "rank_in_borough",
+        "score",
+        "probability",
+        "percentile",
+        "reasons",
+        "data_quality",
+        "open_to_social_care",
+        "latest_decision",
+    } <= set(first)
     assert first["reasons"][0]["text"] and first["reasons"][0]["direction"] in ("raises", "lowers")
 
 
 def test_practitioner_sees_only_their_borough(svc, client) -> None:
     year = latest(svc)
-    body = client.get(f"/v1/cohorts/{year}/families", params={"limit": 1000},
-                      headers=svc.headers("pract-lbhf")).json()
+    body = client.get(
+        f"/v1/cohorts/{year}/families", params={"limit": 1000}, headers=svc.headers("pract-lbhf")
+    ).json()
     frame = svc.bundle.families[year]
     assert body["borough"] == "LBHF"
     assert body["total"] == int((frame["borough"] == "LBHF").sum()) > 0
     assert {f["borough"] for f in body["families"]} == {"LBHF"}
     assert [f["rank_in_borough"] for f in body["families"]] == list(range(1, body["total"] + 1))
-    other = client.get(f"/v1/cohorts/{year}/families", params={"borough": "RBKC"},
-                       headers=svc.headers("pract-lbhf"))
+    other = client.get(
+        f"/v1/cohorts/{year}/families", params={"borough": "RBKC"}, headers=svc.headers("pract-lbhf")
+    )
     assert other.status_code == 403 and "LBHF" in other.json()["detail"]
 
 
 def test_school_filter_keeps_families_with_a_child_there(svc, client) -> None:
     year = latest(svc)
     school = svc.bundle.children[year]["school_id"].value_counts().index[0]
-    body = client.get(f"/v1/cohorts/{year}/families", params={"school": school, "limit": 1000},
-                      headers=svc.headers("analyst")).json()
+    body = client.get(
+        f"/v1/cohorts/{year}/families",
+        params={"school": school, "limit": 1000},
+        headers=svc.headers("analyst"),
+    ).json()
     kids = svc.bundle.children[year]
     assert body["total"] == kids.loc[kids["school_id"] == school, "family_id"].nunique() > 0
     assert all(school in f["school_ids"] for f in body["families"])
-    none = client.get(f"/v1/cohorts/{year}/families", params={"school": "NO-SUCH-SCHOOL"},
-                      headers=svc.headers("analyst")).json()
+    none = client.get(
+        f"/v1/cohorts/{year}/families", params={"school": "NO-SUCH-SCHOOL"}, headers=svc.headers("analyst")
+    ).json()
     assert none["total"] == 0 and none["families"] == []
 
 
 def test_csv_export_matches_the_list(svc, client) -> None:
     year = latest(svc)
-    r = client.get(f"/v1/cohorts/{year}/families.csv", params={"borough": "WCC"}, headers=svc.headers("analyst"))
+    r = client.get(
+        f"/v1/cohorts/{year}/families.csv", params={"borough": "WCC"}, headers=svc.headers("analyst")
+    )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert "attachment" in r.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(r.text)))
@@ -113,7 +145,9 @@ def test_one_family_has_reasons_per_child(svc, client) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["cohort"] == year and body["family_id"] == fid
-    assert sorted(c["pupil_id"] for c in body["children"]) == sorted(kids.loc[kids["family_id"] == fid, "pupil_id"])
+    assert sorted(c["pupil_id"] for c in body["children"]) == sorted(
+        kids.loc[kids["family_id"] == fid, "pupil_id"]
+    )
     for child in body["children"]:
         stored = kids.loc[kids["pupil_id"] == child["pupil_id"], "reasons"].iloc[0]
         assert [x["text"] for x in child["reasons"]] == [x["text"] for x in json.loads(stored)]
@@ -130,15 +164,22 @@ def test_family_borough_boundary_and_unknowns(svc, client) -> None:
     assert unknown_cohort.status_code == 404 and "2031" in unknown_cohort.json()["detail"]
 
 
-def test_decision_is_stored_shown_and_exported(svc, client) -> None:
+def test_decision_is_stored_shown_and_exported(fresh) -> None:
+    svc, client = fresh
     fid = family_in(svc, "LBHF")
     h = svc.headers("pract-lbhf")
-    first = client.post(f"/v1/families/{fid}/decision", json={"decision": "declined_by_family",
-                                                             "reason_code": "family_not_contactable"}, headers=h)
+    first = client.post(
+        f"/v1/families/{fid}/decision",
+        json={"decision": "declined_by_family", "reason_code": "family_not_contactable"},
+        headers=h,
+    )
     assert first.status_code == 201, first.text
     assert first.json()["recorded_by"] == "pract-lbhf" and first.json()["cohort"] == latest(svc)
-    second = client.post(f"/v1/families/{fid}/decision",
-                         json={"decision": "accepted", "reason_code": "family_agreed"}, headers=h)
+    second = client.post(
+        f"/v1/families/{fid}/decision",
+        json={"decision": "accepted", "reason_code": "family_agreed"},
+        headers=h,
+    )
     assert second.status_code == 201
     listed = client.get(f"/v1/cohorts/{latest(svc)}/families", params={"limit": 1000}, headers=h).json()
     row = next(f for f in listed["families"] if f["family_id"] == fid)
@@ -169,14 +210,22 @@ def test_bad_decisions_are_422_naming_the_field(svc, client, body, named) -> Non
     r = client.post(f"/v1/families/{fid}/decision", json=body, headers=svc.headers("pract-lbhf"))
     assert r.status_code == 422
     assert named in r.json()["detail"]
-    assert client.get("/v1/decisions.csv", headers=svc.headers("analyst")).text.count("\n") == 1  # header only
+    assert (
+        client.get("/v1/decisions.csv", headers=svc.headers("analyst")).text.count("\n") == 1
+    )  # header only
 
 
 def test_decision_outside_borough_or_role_is_403(svc, client) -> None:
     fid = family_in(svc, "LBHF")
     body = {"decision": "accepted", "reason_code": "family_agreed"}
-    assert client.post(f"/v1/families/{fid}/decision", json=body, headers=svc.headers("pract-rbkc")).status_code == 403
-    assert client.post(f"/v1/families/{fid}/decision", json=body, headers=svc.headers("analyst")).status_code == 403
+    assert (
+        client.post(f"/v1/families/{fid}/decision", json=body, headers=svc.headers("pract-rbkc")).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/v1/families/{fid}/decision", json=body, headers=svc.headers("analyst")).status_code
+        == 403
+    )
 
 
 def test_model_and_fairness(svc, client) -> None:
@@ -225,3 +274,29 @@ def test_invalid_query_values_are_422_naming_the_parameter(svc, client, url, par
     r = client.get(url, headers=svc.headers(user))
     assert r.status_code == 422, r.text
     assert param in r.json()["detail"]
+
+
+def test_prerendered_page_json_equals_the_documented_shape(fresh) -> None:
+    from serving.family_access import family_page
+    from serving.schemas import FamilyPage
+
+    svc, client = fresh
+    fid = family_in(svc, "LBHF")
+    decision = {"decision": "not_appropriate", "reason_code": "information_incorrect"}
+    client.post(f"/v1/families/{fid}/decision", json=decision, headers=svc.headers("pract-lbhf"))
+    r = client.get(
+        f"/v1/cohorts/{latest(svc)}/families", params={"limit": 15}, headers=svc.headers("pract-lbhf")
+    )
+    body = r.json()
+    assert FamilyPage.model_validate(body).model_dump(mode="json") == body
+    services = svc.app.state.services
+    snap = services.state.snapshot()
+    user = get_user(services.db, "pract-lbhf")
+    page = family_page(
+        services, snap, user, endpoint="test", year=None, borough=None, school=None, limit=15, offset=0
+    )
+    assert json.loads(page.as_json()) == json.loads(json.dumps(page.as_dict())) == body
+    assert any(
+        f["latest_decision"] and f["latest_decision"]["decision"] == "not_appropriate"
+        for f in body["families"]
+    )

@@ -21,7 +21,9 @@ def tokens_in(output: str) -> list[str]:
 
 def test_users_add_prints_a_working_token_once(tmp_path) -> None:
     db = tmp_path / "s.sqlite3"
-    r = runner.invoke(app, ["users", "add", "amir.k", "--role", "practitioner", "--borough", "LBHF", "--db", str(db)])
+    r = runner.invoke(
+        app, ["users", "add", "amir.k", "--role", "practitioner", "--borough", "LBHF", "--db", str(db)]
+    )
     assert r.exit_code == 0, r.output
     (token,) = tokens_in(r.output)
     user = user_for_token(Database(db), token)
@@ -80,10 +82,16 @@ def test_audit_log_command_lists_entries(tmp_path) -> None:
     db = str(svc.app.state.services.db.path)
     r = runner.invoke(app, ["audit-log", "--since", "2000-01-01", "--db", db])
     assert r.exit_code == 0 and fid in r.output and "analyst" in r.output
-    assert "No access-log entries" in runner.invoke(app, ["audit-log", "--since", "2999-01-01", "--db", db]).output
+    assert (
+        "No access-log entries"
+        in runner.invoke(app, ["audit-log", "--since", "2999-01-01", "--db", db]).output
+    )
 
 
 def test_serve_starts_without_a_model_and_says_how_to_train(tmp_path, monkeypatch) -> None:
+    import sys
+    import types
+
     import uvicorn
 
     from ontrack_model.errors import TrackingError
@@ -93,9 +101,14 @@ def test_serve_starts_without_a_model_and_says_how_to_train(tmp_path, monkeypatc
 
     started = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.update(app=app, **kw))
-    monkeypatch.setattr("ontrack_model.tracking.load_champion", no_champion)
-    r = runner.invoke(app, ["serve", "--port", "8123", "--db", str(tmp_path / "s.sqlite3"),
-                            "--store", str(tmp_path / "store")])
+    # A stand-in registry module (the real one imports MLflow, which takes seconds to load).
+    registry = types.ModuleType("ontrack_model.tracking")
+    registry.load_champion = no_champion
+    monkeypatch.setitem(sys.modules, "ontrack_model.tracking", registry)
+    r = runner.invoke(
+        app,
+        ["serve", "--port", "8123", "--db", str(tmp_path / "s.sqlite3"), "--store", str(tmp_path / "store")],
+    )
     assert r.exit_code == 0, r.output
     assert started["host"] == "127.0.0.1" and started["port"] == 8123
     with TestClient(started["app"]) as client:

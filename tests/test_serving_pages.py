@@ -30,8 +30,9 @@ def hidden(html: str, name: str) -> str:
 
 def sign_in(client, svc, user: str) -> None:
     form = client.get("/signin")
-    r = client.post("/signin", data={"token": svc.tokens[user], "csrf": hidden(form.text, "csrf")},
-                    follow_redirects=False)
+    r = client.post(
+        "/signin", data={"token": svc.tokens[user], "csrf": hidden(form.text, "csrf")}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"] == "/families"
 
 
@@ -44,9 +45,14 @@ def test_signed_out_visitors_are_sent_to_sign_in(client) -> None:
 def test_sign_in_sets_a_strict_httponly_cookie(svc, client) -> None:
     form = client.get("/signin")
     assert '<label for="token">' in form.text
-    r = client.post("/signin", data={"token": svc.tokens["pract-lbhf"], "csrf": hidden(form.text, "csrf")},
-                    follow_redirects=False)
-    cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("ontrack_session=")][0]
+    r = client.post(
+        "/signin",
+        data={"token": svc.tokens["pract-lbhf"], "csrf": hidden(form.text, "csrf")},
+        follow_redirects=False,
+    )
+    cookie = [
+        v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("ontrack_session=")
+    ][0]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
     assert svc.tokens["pract-lbhf"] not in cookie
 
@@ -110,12 +116,20 @@ def test_recording_a_decision_needs_the_csrf_token(svc, client) -> None:
     page = client.get(f"/families/{fid}")
     forged = client.post(f"/families/{fid}/decision", data={"outcome": "accepted:family_agreed", "csrf": "x"})
     assert forged.status_code == 400
-    bad = client.post(f"/families/{fid}/decision", data={"outcome": "accepted:family_said_no",
-                                                         "csrf": hidden(page.text, "csrf")})
+    bad = client.post(
+        f"/families/{fid}/decision",
+        data={"outcome": "accepted:family_said_no", "csrf": hidden(page.text, "csrf")},
+    )
     assert bad.status_code == 422 and "reason_code" in bad.text
-    ok = client.post(f"/families/{fid}/decision",
-                     data={"outcome": "already_supported:receiving_early_help", "csrf": hidden(page.text, "csrf"),
-                           "cohort": hidden(page.text, "cohort")}, follow_redirects=False)
+    ok = client.post(
+        f"/families/{fid}/decision",
+        data={
+            "outcome": "already_supported:receiving_early_help",
+            "csrf": hidden(page.text, "csrf"),
+            "cohort": hidden(page.text, "cohort"),
+        },
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     listing = client.get(ok.headers["location"])
     row = re.search(rf'<tr id="family-{fid}">(.*?)</tr>', listing.text, re.S).group(1)

@@ -53,8 +53,11 @@ def setup(tmp_path):
 
 
 def first_family(client, svc) -> str:
-    body = client.get(f"/v1/cohorts/{max(svc.bundle.families)}/families", params={"limit": 1},
-                      headers=svc.headers("analyst")).json()
+    body = client.get(
+        f"/v1/cohorts/{max(svc.bundle.families)}/families",
+        params={"limit": 1},
+        headers=svc.headers("analyst"),
+    ).json()
     return body["families"][0]["family_id"]
 
 
@@ -86,8 +89,12 @@ def test_failed_reload_keeps_the_old_model_serving(setup, failure) -> None:
         assert str(failure) in r.json()["detail"] and "still serving model version 1" in r.json()["detail"]
         assert client.get("/readyz").status_code == 200
         assert client.get("/v1/model", headers=svc.headers("analyst")).json()["version"] == "1"
-        assert client.get(f"/v1/cohorts/{max(svc.bundle.families)}/families",
-                          headers=svc.headers("analyst")).status_code == 200
+        assert (
+            client.get(
+                f"/v1/cohorts/{max(svc.bundle.families)}/families", headers=svc.headers("analyst")
+            ).status_code
+            == 200
+        )
 
 
 def test_malformed_bundle_is_refused_naming_the_problem(setup) -> None:
@@ -113,8 +120,9 @@ def test_request_in_flight_finishes_on_the_old_model(setup) -> None:
     with TestClient(svc.app) as client:
 
         def score() -> None:
-            result["r"] = client.post("/v1/score", content=matrix,
-                                      headers={**svc.headers("analyst"), "content-type": "text/csv"})
+            result["r"] = client.post(
+                "/v1/score", content=matrix, headers={**svc.headers("analyst"), "content-type": "text/csv"}
+            )
 
         worker = threading.Thread(target=score)
         worker.start()
@@ -129,7 +137,9 @@ def test_request_in_flight_finishes_on_the_old_model(setup) -> None:
         expected = DemoModel("1").predict_proba(demo_matrix(gated, 5).drop(columns="pupil_id"))
         got = [p["probability"] for p in result["r"].json()["predictions"]]
         assert got == pytest.approx(list(expected))
-        later = client.post("/v1/score", content=matrix, headers={**svc.headers("analyst"), "content-type": "text/csv"})
+        later = client.post(
+            "/v1/score", content=matrix, headers={**svc.headers("analyst"), "content-type": "text/csv"}
+        )
         assert later.json()["model_version"] == "2"
 
 
@@ -148,7 +158,9 @@ def test_starts_without_a_model_and_says_how_to_train(tmp_path) -> None:
 
 
 def test_version_mismatch_between_model_and_lists_is_refused(tmp_path) -> None:
-    svc = demo_service(tmp_path, n_families=20, source=StoredSource(DemoModel("9"), tmp_path / "store", version="1"))
+    svc = demo_service(
+        tmp_path, n_families=20, source=StoredSource(DemoModel("9"), tmp_path / "store", version="1")
+    )
     with TestClient(svc.app) as client:
         ready = client.get("/readyz")
     assert ready.status_code == 503 and "version 9" in ready.json()["detail"]

@@ -11,20 +11,28 @@ from fastapi.testclient import TestClient
 from serving.demo import demo_matrix, demo_service
 
 
-@pytest.fixture
-def svc(tmp_path):
-    return demo_service(tmp_path, n_families=20, max_upload_bytes=50_000)
-
-
-@pytest.fixture
-def client(svc):
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    svc = demo_service(tmp_path_factory.mktemp("score"), n_families=20, max_upload_bytes=50_000)
     with TestClient(svc.app) as c:
-        yield c
+        yield svc, c
+
+
+@pytest.fixture
+def svc(shared):
+    return shared[0]
+
+
+@pytest.fixture
+def client(shared):
+    return shared[1]
 
 
 def post_csv(client, svc, text: str | bytes):
     data = text.encode() if isinstance(text, str) else text
-    return client.post("/v1/score", content=data, headers={**svc.headers("analyst"), "content-type": "text/csv"})
+    return client.post(
+        "/v1/score", content=data, headers={**svc.headers("analyst"), "content-type": "text/csv"}
+    )
 
 
 def expected(svc, frame) -> list[float]:
@@ -119,8 +127,9 @@ def test_oversized_upload_is_413(svc, client) -> None:
         for i in range(0, len(big), 8192):
             yield big[i : i + 8192].encode()
 
-    streamed = client.post("/v1/score", content=chunks(),
-                           headers={**svc.headers("analyst"), "content-type": "text/csv"})
+    streamed = client.post(
+        "/v1/score", content=chunks(), headers={**svc.headers("analyst"), "content-type": "text/csv"}
+    )
     assert streamed.status_code == 413
     small = post_csv(client, svc, demo_matrix(svc.model, 3).to_csv(index=False))
     assert small.status_code == 200  # the limit did not break the service
@@ -129,6 +138,9 @@ def test_oversized_upload_is_413(svc, client) -> None:
 def test_scoring_is_logged_with_row_count(svc, client) -> None:
     from serving.access_log import read_access_log
 
+    db = svc.app.state.services.db
+    before = len(read_access_log(db, limit=10_000))
     post_csv(client, svc, demo_matrix(svc.model, 6).to_csv(index=False))
-    (entry,) = read_access_log(svc.app.state.services.db)
-    assert entry["endpoint"] == "POST /v1/score" and entry["result_size"] == 6
+    entries = read_access_log(db, limit=10_000)
+    assert len(entries) == before + 1
+    assert entries[-1]["endpoint"] == "POST /v1/score" and entries[-1]["result_size"] == 6

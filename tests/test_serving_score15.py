@@ -37,15 +37,27 @@ def responses(family_ids: list[str], seed: int = 0) -> pd.DataFrame:
         for person, (role, age) in enumerate([("parent", 41), ("young_person", 13)]):
             first = rng.integers(2, 5, size=15)
             for date, values in (("2024-10-01", first), ("2025-03-01", first)):
-                rows.append({"family_id": f, "respondent_id": f"{f}-R{person}", "role": role, "age": age,
-                             "date": date, **dict(zip(ITEMS, values.tolist(), strict=True))})
+                rows.append(
+                    {
+                        "family_id": f,
+                        "respondent_id": f"{f}-R{person}",
+                        "role": role,
+                        "age": age,
+                        "date": date,
+                        **dict(zip(ITEMS, values.tolist(), strict=True)),
+                    }
+                )
                 first = np.where(np.arange(15) % 3 == 0, np.clip(first - 1, 1, 5), first)
     return pd.DataFrame(rows)
 
 
 def upload(client, svc, user: str, frame: pd.DataFrame, coding: str = "paper"):
-    return client.post("/v1/score15/responses", params={"coding": coding}, content=frame.to_csv(index=False),
-                       headers={**svc.headers(user), "content-type": "text/csv"})
+    return client.post(
+        "/v1/score15/responses",
+        params={"coding": coding},
+        content=frame.to_csv(index=False),
+        headers={**svc.headers(user), "content-type": "text/csv"},
+    )
 
 
 def test_practitioner_uploads_and_reads_their_familys_change(svc, client) -> None:
@@ -77,7 +89,9 @@ def test_practitioner_cannot_upload_for_another_borough(svc, client) -> None:
     frame = responses(families_in(svc, "LBHF", 1) + families_in(svc, "WCC", 1))
     r = upload(client, svc, "pract-lbhf", frame)
     assert r.status_code == 403 and families_in(svc, "WCC", 1)[0] in r.json()["detail"]
-    assert client.get("/v1/score15/summary", headers=svc.headers("evaluator")).status_code == 404  # nothing stored
+    assert (
+        client.get("/v1/score15/summary", headers=svc.headers("evaluator")).status_code == 404
+    )  # nothing stored
 
 
 @pytest.mark.parametrize(
@@ -93,8 +107,12 @@ def test_bad_score15_uploads_are_422(svc, client, params, mutate, named) -> None
     frame = responses(families_in(svc, "LBHF", 1))
     if mutate:
         mutate(frame)
-    r = client.post("/v1/score15/responses", params=params, content=frame.to_csv(index=False),
-                    headers={**svc.headers("analyst"), "content-type": "text/csv"})
+    r = client.post(
+        "/v1/score15/responses",
+        params=params,
+        content=frame.to_csv(index=False),
+        headers={**svc.headers("analyst"), "content-type": "text/csv"},
+    )
     assert r.status_code == 422, r.text
     assert named in r.json()["detail"]
 

@@ -24,6 +24,14 @@ def client(svc) -> TestClient:
         yield c
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One service for the tests that leave no state another test reads."""
+    svc = demo_service(tmp_path_factory.mktemp("security"), n_families=40)
+    with TestClient(svc.app) as c:
+        yield svc, c
+
+
 def lbhf_family(svc: DemoService) -> str:
     frame = svc.bundle.families[max(svc.bundle.families)]
     return str(frame.loc[frame["borough"] == "LBHF", "family_id"].iloc[0])
@@ -31,10 +39,15 @@ def lbhf_family(svc: DemoService) -> str:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer ot_not-a-real-token"}, {"Authorization": "Basic dXNlcjpwYXNz"},
-     {"Authorization": "Bearer "}],
+    [
+        {},
+        {"Authorization": "Bearer ot_not-a-real-token"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer "},
+    ],
 )
-def test_missing_or_wrong_token_is_401(client, headers) -> None:
+def test_missing_or_wrong_token_is_401(shared, headers) -> None:
+    _, client = shared
     r = client.get("/v1/cohorts", headers=headers)
     assert r.status_code == 401
     assert r.headers["www-authenticate"] == "Bearer"
@@ -64,7 +77,8 @@ ROLE_MATRIX = {
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ROLE_MATRIX))
-def test_each_role_gets_exactly_its_endpoints(svc, client, method, path) -> None:
+def test_each_role_gets_exactly_its_endpoints(shared, method, path) -> None:
+    svc, client = shared
     url = path.format(year=max(svc.bundle.families), fid=lbhf_family(svc))
     kwargs = {}
     if path.endswith("/decision"):
@@ -95,8 +109,11 @@ def test_family_data_access_is_logged(svc, client) -> None:
     h = svc.headers("pract-lbhf")
     client.get(f"/v1/cohorts/{year}/families", params={"limit": 5}, headers=h)
     client.get(f"/v1/families/{fid}", headers=h)
-    client.post(f"/v1/families/{fid}/decision", json={"decision": "accepted", "reason_code": "family_agreed"},
-                headers=h)
+    client.post(
+        f"/v1/families/{fid}/decision",
+        json={"decision": "accepted", "reason_code": "family_agreed"},
+        headers=h,
+    )
     client.get(f"/v1/cohorts/{year}/families.csv", headers=svc.headers("analyst"))
     client.get("/v1/model", headers=h)  # not family-level: not logged
     entries = read_access_log(svc.app.state.services.db)
@@ -128,14 +145,20 @@ def test_audit_log_endpoint_filters_and_is_itself_logged(svc, client) -> None:
 @pytest.mark.parametrize("table", ["access_log", "decisions"])
 def test_evidence_tables_cannot_be_updated_or_deleted(svc, client, table) -> None:
     fid = lbhf_family(svc)
-    client.post(f"/v1/families/{fid}/decision", json={"decision": "accepted", "reason_code": "family_agreed"},
-                headers=svc.headers("pract-lbhf"))
+    client.post(
+        f"/v1/families/{fid}/decision",
+        json={"decision": "accepted", "reason_code": "family_agreed"},
+        headers=svc.headers("pract-lbhf"),
+    )
     conn = sqlite3.connect(svc.app.state.services.db.path)  # a separate connection, as an intruder would use
     try:
         assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 1
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            conn.execute(f"UPDATE {table} SET family_id = 'X' WHERE 1" if table == "decisions"
-                         else f"UPDATE {table} SET user_name = 'X' WHERE 1")
+            conn.execute(
+                f"UPDATE {table} SET family_id = 'X' WHERE 1"
+                if table == "decisions"
+                else f"UPDATE {table} SET user_name = 'X' WHERE 1"
+            )
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute(f"DELETE FROM {table}")
         assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 1
@@ -168,7 +191,8 @@ def test_tokens_never_reach_logs_responses_or_the_database(svc, client, caplog) 
     assert all(tok.encode() not in raw for tok in tokens)
 
 
-def test_security_headers(client) -> None:
+def test_security_headers(shared) -> None:
+    _, client = shared
     r = client.get("/healthz")
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import filecmp
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 
 UNCHANGED = ["pupils.csv", "school_census.csv", "attendance.csv", "exclusions.csv",
              "police_notifications.csv"]
@@ -55,3 +57,40 @@ def test_group_true_risk_is_unchanged(world_dir: Path, biased_world_dir: Path) -
     # Outside the group nothing about the outcome moves.
     rest = fair[fair["ethnicity"] != "BLAC"].merge(biased, on=["pupil_id", "cohort", "ethnicity"])
     assert (rest["entered_care_x"] == rest["entered_care_y"]).all()
+
+
+@pytest.mark.slow
+def test_a_model_blind_to_ethnicity_over_selects_the_group(tmp_path: Path) -> None:
+    """Train on the records (never ethnicity) of a world with BLAC=3; at top-100 families a year the
+    model picks more BLAC families than ranking by true risk (p_bayes) does."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from ontrack_model.synth.config import SynthConfig
+    from ontrack_model.synth.outcome import TERMS, record_features
+    from ontrack_model.synth.population import ETHNICITIES
+    from ontrack_model.synth.world import simulate
+
+    cfg = SynthConfig.build(seed=5, first_year=2012, last_year=2026, scale="tri-borough",
+                            surveillance_bias={"BLAC": 3.0}, file_format="csv")
+    world = simulate(cfg, lambda stage, fraction: None)
+    pop, members = world.population, world.outcomes.members
+    # Raw recorded counts (factor 1): what an analyst's features see.
+    feats = record_features(pop, members, world.schooling, world.history, world.attendance, world.census,
+                            world.exclusions, world.police, np.ones(pop.n_children))
+    x = np.column_stack([feats[t.name] for t in TERMS if t.name in feats])
+    train = (members["cohort"] <= 2017).to_numpy()
+    model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, random_state=0)
+    score = model.fit(x[train], members["entered_care"].to_numpy()[train]).predict_proba(x)[:, 1]
+    family = pop.child_family[members["child"].to_numpy()]
+    black = pop.fam_ethnicity[family] == ETHNICITIES.index("BLAC")
+
+    def top_share(values: np.ndarray) -> float:
+        shares = []
+        for cohort in range(2018, 2027):
+            sel = (members["cohort"] == cohort).to_numpy()
+            fam = pd.DataFrame({"f": family[sel], "s": values[sel], "b": black[sel]}).groupby("f").max()
+            shares.append(fam.nlargest(100, "s")["b"].mean())
+        return float(np.mean(shares))
+
+    warranted, selected = top_share(members["p_bayes"].to_numpy()), top_share(score)
+    assert selected > 1.2 * warranted, (selected, warranted)

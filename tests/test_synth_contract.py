@@ -176,3 +176,25 @@ def test_truth_rows_are_exactly_the_cohort_definition(world_dir: Path) -> None:
     assert 0.008 < len(observed & set(complete.index)) / len(complete) < 0.02
     # Later cohorts: what the extract shows is a subset of the true outcome.
     assert observed <= set(truth.index[truth["entered_care"] == 1])
+
+
+def test_the_extract_reader_accepts_the_world(world_dir: Path) -> None:
+    from ontrack_model.validation import load_extract
+
+    extract = load_extract(world_dir)
+    assert extract.manifest.synthetic is True
+    assert set(extract.tables) >= set(TABLES)
+    assert len(extract.table("pupils")) == len(raw(world_dir, "pupils"))
+
+
+def test_the_earliest_allowed_start_still_reads(tmp_path: Path) -> None:
+    """Older siblings are born up to 30 years before the first cohort: no record may fall before
+    the reader's plausibility limits (dates 1990, birth months 1980)."""
+    from ontrack_model.synth import generate_world
+    from ontrack_model.synth.config import MIN_YEAR
+    from ontrack_model.validation import load_extract
+
+    generate_world(tmp_path / "w", seed=2, first_year=MIN_YEAR, last_year=MIN_YEAR + 1, scale=400)
+    load_extract(tmp_path / "w")
+    care = raw(tmp_path / "w", "social_care")
+    assert care["start_date"].min() >= f"{MIN_YEAR - 12}-01-01"

@@ -52,3 +52,12 @@ def test_parquet_holds_the_same_tables_as_csv(small_worlds: dict[str, Path], nam
     as_text = from_parquet.astype("string").fillna("")
     pd.testing.assert_frame_equal(as_text.reset_index(drop=True), from_csv, check_dtype=False)
     assert '"file_format": "parquet"' in (small_worlds["parquet"] / "manifest.json").read_text()
+
+
+def test_a_one_year_world_has_empty_questionnaires_but_every_file(tmp_path: Path) -> None:
+    summary = generate_world(tmp_path / "w", seed=1, first_year=2022, last_year=2022, scale=150)
+    assert summary.rows["score15_responses"] == 0  # the programme starts after Year 6
+    assert summary.cohort_sizes.keys() == {2022}
+    header = (tmp_path / "w" / "score15_responses.csv").read_text().splitlines()
+    assert len(header) == 1 and header[0].startswith("family_id,respondent_id,role,age,date,item_1")
+    assert len(files(tmp_path / "w")) == 10

@@ -63,7 +63,10 @@ def _save_figure(fig: Figure, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     try:
-        return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+        # bbox "tight" keeps colour-bar and wrapped axis labels inside the image.
+        return write_atomically(
+            path, lambda tmp: fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
+        )
     finally:
         plt.close(fig)
 

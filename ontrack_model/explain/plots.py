@@ -63,7 +63,7 @@ def dependence(values: np.ndarray, contributions: np.ndarray, label: str, title:
     )
     fig, ax = plt.subplots(figsize=(7, 5))
     shap.plots.scatter(explanation[:, 0], ax=ax, show=False, ylabel=LOG_ODDS)
-    ax.set_xlabel("\n".join(textwrap.wrap(label, 70)))
+    ax.set_xlabel("\n".join(textwrap.wrap(label, 60)))
     ax.set_ylabel(LOG_ODDS)  # shap labels the axis with the feature name again; keep it short
     ax.set_title(title)
     fig.tight_layout()

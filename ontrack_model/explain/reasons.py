@@ -2,9 +2,9 @@
 
 Each reason is one feature group (e.g. "School attendance") whose summed SHAP value moved the
 child's score; its text states the underlying fact from the feature dictionary, taken from the
-group's feature with the largest |SHAP| for this child, e.g. "3 suspensions in the last 12
-months (raises the score)". Only features of the model can appear, so a characteristic that is
-not a feature (ethnicity, sex, ...) is never given as a reason.
+group's feature that moved this child's score most in the reason's direction, e.g. "3
+suspensions in the last 12 months (raises the score)". Only features of the model can appear,
+so a characteristic that is not a feature (ethnicity, sex, ...) is never given as a reason.
 """
 
 from __future__ import annotations
@@ -39,14 +39,18 @@ def _sentence(fact: str, direction: str) -> str:
 
 
 class _GroupFacts:
-    """The facts of one group's features, ordered per row by |SHAP| (strongest first)."""
+    """The facts of one group's features, per row strongest first in the direction of the group's total."""
 
     def __init__(self, group: str, specs: list[FeatureSpec], raw: np.ndarray, shap: np.ndarray) -> None:
         self.group = group
         self.specs = specs
         self.raw = raw  # (n, k) raw feature values
-        # Stable sort so ties keep dictionary order; deterministic texts for identical rows.
-        self.order = np.argsort(-np.abs(shap), axis=1, kind="stable")
+        # A reason that raises the score states the fact that raises it most (and vice versa): a
+        # feature pushing against the group's total comes last, so its fact is never given as the
+        # cause. When all push the same way this is the largest |SHAP|. Stable sort: ties keep
+        # dictionary order, so identical rows get identical texts.
+        direction = np.sign(shap.sum(axis=1, keepdims=True))
+        self.order = np.argsort(-(shap * direction), axis=1, kind="stable")
 
     def fact(self, row: int) -> str:
         for j in self.order[row]:

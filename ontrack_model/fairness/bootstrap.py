@@ -26,7 +26,7 @@ import numpy as np
 
 from ontrack_model.fairness.counts import CountDesign, metrics_from_counts, weighted_counts
 
-CHUNK = 250  # resamples per block: bounds memory at ~3 x CHUNK x families floats
+BLOCK_CELLS = 5_000_000  # resamples x families per block: ~40 MB per working array, whatever the cohort
 MIN_DEFINED = 0.95  # below this share of defined resamples an interval is not reported
 
 
@@ -45,9 +45,10 @@ def bootstrap_metrics(d: CountDesign, k: int, resamples: int, seed: int) -> dict
     """Each published metric for every resample and group (resamples x groups)."""
     rng = np.random.default_rng(seed)
     n_families = d.children.shape[0]
+    chunk = max(1, BLOCK_CELLS // max(n_families, 1))
     blocks: list[dict[str, np.ndarray]] = []
-    for start in range(0, resamples, CHUNK):
-        w = family_weights(n_families, min(CHUNK, resamples - start), rng)
+    for start in range(0, resamples, chunk):
+        w = family_weights(n_families, min(chunk, resamples - start), rng)
         blocks.append(metrics_from_counts(weighted_counts(d, w, selected_weights(w, k)), d.labelled))
     if not blocks:
         return {}

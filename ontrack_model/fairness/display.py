@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
@@ -63,20 +62,6 @@ def ratio_cell(row) -> str:
     low, high = row["ratio_ci_low"], row["ratio_ci_high"]
     ci = "" if _missing(low) or _missing(high) else f"({low:.2f}–{high:.2f})"
     return f"{row['ratio']:.2f} {ci}".strip() + (" ⚑ flagged" if row["flagged"] else "")
-
-
-def wide_table(audit: FairnessAudit, attribute: str, metrics: list[str] | None = None,
-               show: str = "value") -> pd.DataFrame:
-    """Groups as rows, metrics as columns, each cell the value (or ratio) with its interval as text."""
-    rows = audit.table(attribute)
-    metrics = metrics or metric_names(audit.labelled)
-    cell = value_cell if show == "value" else ratio_cell
-    out = {}
-    for metric in metrics:
-        sub = rows[rows["metric"] == metric].set_index("group")
-        out[METRIC_INFO[metric].label] = [cell(r) for _, r in sub.iterrows()]
-        index = sub.index
-    return pd.DataFrame(out, index=pd.Index(index, name=attribute))
 
 
 def rich_table(audit: FairnessAudit, attribute: str, metrics: list[str] | None = None) -> Table:

@@ -21,7 +21,7 @@ from ontrack_model.schema import ASSESSMENT_FACTORS, EPISODE_TYPES, FACTOR_SEPAR
 
 log = logging.getLogger(__name__)
 
-OPEN = np.iinfo(np.int64).max
+OPEN = np.iinfo(np.int32).max
 """Day number standing in for an empty end date (the episode was open when the extract was taken)."""
 
 EPISODE_CODES = {name: i for i, name in enumerate(EPISODE_TYPES)}
@@ -29,8 +29,8 @@ FACTOR_BITS = {name: 1 << i for i, name in enumerate(ASSESSMENT_FACTORS)}
 
 
 def day_numbers(values: pd.Series) -> np.ndarray:
-    """Dates as int64 days since 1970-01-01; empty dates become OPEN."""
-    days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    """Dates as int32 days since 1970-01-01 (compact: tens of millions of rows); empty dates become OPEN."""
+    days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64).astype(np.int32)
     days[values.isna().to_numpy()] = OPEN
     return days
 
@@ -82,9 +82,11 @@ class Grouped:
     ) -> Grouped:
         """Group rows by integer key (rows with key -1 must already be dropped), ordered by date."""
         # One stable sort on a combined (key, day) number is several times faster than lexsort.
-        day = np.where(date == OPEN, -1, date)
-        day = np.where(date == OPEN, day.max() + 1, date) - day.min() if len(date) else date
-        order = np.argsort(keys * (int(day.max(initial=0)) + 1) + day, kind="stable")
+        valid = date != OPEN
+        low = int(date[valid].min()) if valid.any() else 0
+        span = (int(date[valid].max()) - low + 2) if valid.any() else 1
+        day = np.where(valid, date - low, span - 1)  # a missing date sorts last
+        order = np.argsort(keys.astype(np.int64) * span + day, kind="stable")
         offsets = np.zeros(n_keys + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=n_keys), out=offsets[1:])
         return cls(offsets, {name: values[order] for name, values in columns.items()})
@@ -111,7 +113,7 @@ class Grouped:
 class PreparedTables:
     """Everything feature building needs from one extract, keyed by integer pupil and family codes."""
 
-    pupil_ids: pd.Index  # code -> pupil_id
+    pupil_ids: pa.Array  # code -> pupil_id
     pupil_family: np.ndarray  # pupil code -> family code
     birth_month: np.ndarray  # pupil code -> months since 1970-01 (int64; -1 when unknown)
     eal: np.ndarray  # pupil code -> 1.0 / 0.0 / NaN (unknown)
@@ -144,13 +146,13 @@ def equals(values: pd.Series, text: str) -> np.ndarray:
 
 def code_of(values: pd.Series, codes: dict[str, int], missing: int = -1) -> np.ndarray:
     """Integer code of each value from `codes` (`missing` for empty or unknown values)."""
-    lookup = np.array([*codes.values(), missing], dtype=np.int64)
+    lookup = np.array([*codes.values(), missing], dtype=np.int32)
     return lookup[positions(values, pa.array(list(codes)))]
 
 
 def _factor_bits(factors: pd.Series) -> np.ndarray:
     """Bit mask of the assessment factors listed in each row ('DA;PMH' -> DA|PMH)."""
-    bits = np.zeros(len(factors), dtype=np.int64)
+    bits = np.zeros(len(factors), dtype=np.int32)
     present = factors.notna().to_numpy()
     if not present.any():
         return bits
@@ -179,6 +181,8 @@ class _Encoder:
         if unknown:
             self.issues[f"{table}_rows_for_unknown_ids"] = unknown
             log.warning("ignored %d %s row(s) whose %s is not in the pupils table", unknown, table, key)
+        if keep.all():  # the usual case: no copies
+            return Grouped.build(codes, len(value_set), day_numbers(frame[date]), columns)
         return Grouped.build(
             codes[keep],
             len(value_set),
@@ -223,9 +227,9 @@ def prepare_tables(extract: Extract, care_periods: pd.DataFrame) -> PreparedTabl
         {
             "start": day_numbers(att["period_start"]),
             "end": day_numbers(att["period_end"]),
-            "possible": att["possible_sessions"].to_numpy(dtype=np.float64),
-            "authorised": att["authorised_absence"].to_numpy(dtype=np.float64),
-            "unauthorised": att["unauthorised_absence"].to_numpy(dtype=np.float64),
+            "possible": att["possible_sessions"].to_numpy(dtype=np.int32),
+            "authorised": att["authorised_absence"].to_numpy(dtype=np.int32),
+            "unauthorised": att["unauthorised_absence"].to_numpy(dtype=np.int32),
         },
     )
     exc = extract.table("exclusions")
@@ -237,7 +241,7 @@ def prepare_tables(extract: Extract, care_periods: pd.DataFrame) -> PreparedTabl
         {
             "date": day_numbers(exc["start_date"]),
             "permanent": equals(exc["category"], "PERM"),
-            "sessions": exc["sessions"].to_numpy(dtype=np.float64),
+            "sessions": exc["sessions"].to_numpy(dtype=np.int32),
         },
     )
     sc = extract.table("social_care")
@@ -276,7 +280,7 @@ def prepare_tables(extract: Extract, care_periods: pd.DataFrame) -> PreparedTabl
         },
     )
     return PreparedTables(
-        pupil_ids=pd.Index(pupils["pupil_id"]),
+        pupil_ids=enc.pupil_ids,
         pupil_family=pupil_family,
         birth_month=birth_month,
         eal=eal,

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ontrack_model.cohorts import Cohort, CohortBuilder, CohortConfig
+from ontrack_model.cohorts import Cohort, CohortConfig
 from ontrack_model.errors import CohortError
 from ontrack_model.extract import Extract
 from ontrack_model.features.config import PROTECTED_ATTRIBUTES, FeatureConfig
 from ontrack_model.features.dictionary import feature_specs
-from ontrack_model.features.events import PreparedTables, Windows, prepare_tables
+from ontrack_model.features.events import Windows, positions
 from ontrack_model.features.family import police_features, sibling_features
+from ontrack_model.features.reuse import prepared_for
 from ontrack_model.features.school import attendance_features, census_features, exclusion_features
 from ontrack_model.features.social_care import episode_features
 from ontrack_model.schema import ETHNICITY_CODES
@@ -79,7 +80,7 @@ class FeatureBuilder:
     """Builds cohorts and their matrices from one extract, preparing its tables only once.
 
     Results are identical to building each cohort alone: the prepared tables do not depend on
-    which cohorts are asked for.
+    which cohorts are asked for. Builders of the same extract share them (see `reuse`).
     """
 
     def __init__(
@@ -91,8 +92,7 @@ class FeatureBuilder:
         self.extract = extract
         self.feature_config = feature_config or FeatureConfig()
         self.specs = feature_specs(self.feature_config)
-        self.cohorts = CohortBuilder(extract, cohort_config)
-        self.tables: PreparedTables = prepare_tables(extract, self.cohorts.care_periods)
+        self.cohorts, self.tables = prepared_for(extract, cohort_config or CohortConfig())
 
     @property
     def data_issues(self) -> dict[str, int]:
@@ -102,7 +102,7 @@ class FeatureBuilder:
     def features(self, cohort: Cohort) -> pd.DataFrame:
         """The cohort's features as of its as-of date: index pupil_id, float64, dictionary order."""
         ids = cohort.members["pupil_id"]
-        pupils = self.tables.pupil_ids.get_indexer(ids).astype(np.int64)
+        pupils = positions(ids, self.tables.pupil_ids)
         if (pupils < 0).any():
             raise CohortError(
                 f"cohort {cohort.year} has {int((pupils < 0).sum())} member(s) missing from this extract's "
@@ -148,7 +148,7 @@ def build_matrix(
     cohort_config: CohortConfig = CohortConfig(),
     feature_config: FeatureConfig = FeatureConfig(),
 ) -> CohortMatrix:
-    """The feature matrix of cohort `year` (use `FeatureBuilder` to build many cohorts efficiently)."""
+    """The feature matrix of cohort `year`; calls on the same extract share its prepared tables."""
     return FeatureBuilder(extract, cohort_config, feature_config).matrix(year)
 
 

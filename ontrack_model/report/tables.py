@@ -98,7 +98,7 @@ def capacity_table(metrics: dict[str, float], threshold: int) -> HtmlTable:
             text = SUPPRESSED
         elif key in COUNT_KEYS:
             small = key == "n_positive_families" and _small(value, threshold=threshold)
-            text = SUPPRESSED if small else f"{value:,.0f}"
+            text = SUPPRESSED if small else f"{value:,.0f}" if np.isfinite(value) else "–"
         elif key == "base_rate" and _small(positives, threshold=threshold):
             text = SUPPRESSED
         else:

@@ -22,7 +22,9 @@ NATIONAL_YEAR6 = 650_000
 NATIONAL_LA_COUNT = 150
 MIN_YEAR6 = 50
 MAX_YEAR6 = 1_000_000
-MIN_YEAR, MAX_YEAR = 1995, 2100
+# Records start 12 years before the first cohort and the oldest sibling is born up to 30 years before
+# it; the extract reader rejects dates before 1990 and birth months before 1980.
+MIN_YEAR, MAX_YEAR = 2010, 2100
 FILE_FORMATS = ("csv", "parquet")
 # Attributes other than ethnicity that a surveillance bias may name, with their values.
 BIAS_ATTRIBUTES = {"sex": SEX_CODES, "fsm": ("Y", "N")}

@@ -23,7 +23,7 @@ def police_notifications(pop: Population, extract: int, seed: int) -> pd.DataFra
     rng = stream(seed, "police")
     first_birth = np.full(pop.n_families, np.iinfo(np.int64).max)
     np.minimum.at(first_birth, pop.child_family, pop.child_birth)
-    start = np.maximum(first_birth - 365, pop.fam_entry)
+    start = np.maximum(np.maximum(first_birth - 365, pop.fam_entry), pop.records_from)
     stop = np.minimum(pop.fam_leave, extract + 1)
     grid = year_grid(start, stop)
     fam = grid.unit

@@ -31,6 +31,9 @@ LEAVE_HAZARD = 0.03  # brief: ~2-4% of pupils a year leave the LA
 JOIN_IN_PRIMARY = 0.12  # share of families arriving during the eldest window child's primary years
 JOIN_BEFORE_SCHOOL = 0.08  # share arriving between the first birth and Reception
 RETENTION = 0.835  # share of window children still in the LA at Year 6 (measured, see SYNTHETIC.md)
+# The LA's case-management system holds records from the year the first cohort was born; older
+# siblings' earlier history is not in the extract (as after a system migration).
+RECORDS_YEARS_BEFORE_FIRST_COHORT = 12
 NEED_PERSISTENCE = 0.75  # AR(1) correlation of a family's need from one year to the next
 NEVER = np.iinfo(np.int64).max // 4  # "no date" for arrival/departure
 # Family-level factors (true state, not a record): share rises with the family's risk.
@@ -49,6 +52,7 @@ class Population:
 
     boroughs: list[str]
     first_need_year: int  # calendar year of column 0 of fam_need
+    records_from: int  # day the LA's electronic records begin: nothing is recorded before it
     # families
     fam_borough: np.ndarray
     fam_ethnicity: np.ndarray
@@ -187,6 +191,7 @@ def build_population(cfg: SynthConfig) -> Population:
     return Population(
         boroughs=cfg.boroughs,
         first_need_year=first_need_year,
+        records_from=cal.day(cfg.first_year - RECORDS_YEARS_BEFORE_FIRST_COHORT, 1, 1),
         fam_borough=borough,
         fam_ethnicity=ethnicity,
         fam_dep=dep.astype(np.float32),

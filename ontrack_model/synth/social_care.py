@@ -35,6 +35,9 @@ REFERRAL_INTERCEPT = -0.6  # a contact becomes a referral with expit(-0.6 + 0.6 
 ASSESSED = 0.85  # referrals leading to an assessment
 FACTOR_FOUND = 0.8  # a family factor that is present is recorded at assessment
 FACTOR_FALSE = 0.01
+# The child's own factors rise with age (logit intercept, slope per year): mental health, going
+# missing, criminal exploitation.
+CHILD_FACTOR_LOGIT = {"CMH": (-5.4, 0.2), "MIS": (-8.2, 0.3), "CCE": (-9.4, 0.35)}
 # Severity at assessment = need + child's risk + noise; thresholds (in severity units) for what
 # follows. CP threshold set for ~0.4% of children on a plan at a point in time (base-rates.md:
 # 42.8 per 10,000); CIN for ~3% in need at a point in time (≈324 per 10,000).
@@ -67,9 +70,10 @@ def episodes_frame(child, etype, start, end, factors=None) -> pd.DataFrame:
 
 
 def record_bounds(pop: Population, extract: int) -> tuple[np.ndarray, np.ndarray]:
-    """First and last day each child can have a record: arrival .. min(departure, extract, 18)."""
+    """First and last day each child can have a record: max(arrival, records start) ..
+    min(departure, extract, 18th birthday)."""
     last = np.minimum(np.minimum(pop.child_leave() - 1, extract), pop.child_birth + ADULT_DAYS - 1)
-    return pop.child_entry(), last
+    return np.maximum(pop.child_entry(), pop.records_from), last
 
 
 def assessment_factors(
@@ -84,11 +88,10 @@ def assessment_factors(
         found = np.where(present, draw < FACTOR_FOUND, draw < FACTOR_FALSE)
         mask |= found.astype(np.int16) << FACTOR_CODES.index(code)
     age = (day - pop.child_birth[child]) / 365.25
-    # The child's own factors appear in later childhood (mental health, going missing, exploitation).
-    for code, intercept, slope in (("CMH", -5.4, 0.2), ("MIS", -8.2, 0.3), ("CCE", -9.4, 0.35)):
+    for code in CHILD_FACTORS:
+        intercept, slope = CHILD_FACTOR_LOGIT[code]
         found = rng.random(len(child)) < expit(intercept + slope * age + 0.4 * severity)
         mask |= found.astype(np.int16) << FACTOR_CODES.index(code)
-    assert len(CHILD_FACTORS) == 3
     return mask
 
 

@@ -26,7 +26,10 @@ ARROW_TYPES = {"str": pa.string(), "code": pa.string(), "month": pa.string(), "i
 
 def id_strings(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     """Pseudonymous identifiers such as P00012345 for an array of numbers."""
-    digits = np.char.zfill(np.asarray(numbers, dtype=np.int64).astype(str), width)
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if numbers.size == 0:  # np.char.zfill cannot size an empty array
+        return pa.array([], type=pa.string())
+    digits = np.char.zfill(numbers.astype(str), width)
     return pa.array(np.char.add(prefix, digits).astype(object), type=pa.string())
 
 
