@@ -65,8 +65,14 @@ def make_specs(columns: list[str]) -> dict[str, FeatureSpec]:
     kinds = ("count", "flag", "rate")
     return {
         name: FeatureSpec(
-            name, f"Area {j % N_GROUPS}", "A benchmark column.", kinds[j % 3], "last 12 months",
-            "measure {value} in the last 12 months", "none in the last 12 months", "not recorded",
+            name,
+            f"Area {j % N_GROUPS}",
+            "A benchmark column.",
+            kinds[j % 3],
+            "last 12 months",
+            "measure {value} in the last 12 months",
+            "none in the last 12 months",
+            "not recorded",
         )
         for j, name in enumerate(columns)
     }

@@ -13,13 +13,17 @@ from ontrack_model.report import ReportInputs
 
 
 def report_inputs_from_run(run_id: str) -> ReportInputs:
-    """Read the artifacts a training run logged and return the report's inputs."""
+    """Read the artifacts a training run logged and return the report's inputs ('champion': its run)."""
     import mlflow
 
     from ontrack_model.tracking import configure_tracking
 
     configure_tracking()
     client = mlflow.MlflowClient()
+    if run_id == "champion":  # a convenience: the run that produced the current champion
+        from ontrack_model.tracking import MODEL_NAME, champion_version
+
+        run_id = client.get_model_version(MODEL_NAME, champion_version()).run_id
     try:
         run = client.get_run(run_id)
     except Exception:  # noqa: BLE001 - MLflow's not-found error types vary by store

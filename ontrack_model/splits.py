@@ -86,27 +86,31 @@ def final_fit_years(labelled_years: Sequence[int]) -> tuple[int, ...]:
 
 
 def plot_splits(
-    splits: Sequence[TemporalSplit], final_years: Sequence[int], score_years: Sequence[int], path: str | Path
+    splits: Sequence[TemporalSplit],
+    final_years: Sequence[int],
+    score_years: Sequence[int],
+    path: str | Path,
+    censored_years: Sequence[int] = (),
 ) -> Path:
-    """Draw the splits (train, validate, final fit, score) as a PNG at `path`, written atomically."""
+    """Draw the splits (train, validate, final fit, score, unused censored) as a PNG, written atomically."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    colours = {"train": "#4c72b0", "validate": "#dd8452", "score": "#55a868"}
-    rows = [(f"validate {s.validation_year}", s.train_years, (s.validation_year,), ()) for s in splits]
-    rows.append(("final fit", tuple(final_years), (), tuple(score_years)))
-    all_years = sorted({y for _, a, b, c in rows for y in (*a, *b, *c)})
+    colours = {"train": "#4c72b0", "validate": "#dd8452", "score": "#55a868", "censored, not used": "#d9d9d9"}
+    rows = [(f"validate {s.validation_year}", s.train_years, (s.validation_year,), (), ()) for s in splits]
+    rows.append(("final fit", tuple(final_years), (), tuple(score_years), tuple(censored_years)))
+    all_years = sorted({y for row in rows for years in row[1:] for y in years})
     fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(all_years) + 2), 0.6 * len(rows) + 1.5))
-    for i, (_label, train, validate, score) in enumerate(reversed(rows)):
-        for years, kind in ((train, "train"), (validate, "validate"), (score, "score")):
+    for i, (_label, *groups) in enumerate(reversed(rows)):
+        for years, kind in zip(groups, colours, strict=True):
             ax.barh([i] * len(years), [0.9] * len(years), left=[y - 0.45 for y in years], color=colours[kind])
     ax.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)])
     ax.set_xticks(all_years, [str(y) for y in all_years], rotation=45)
     ax.set_xlabel("Year 6 cohort (school year ending in)")
-    ax.set_title("Temporal splits: train on earlier cohorts, validate on a later one")
+    ax.set_title("Temporal splits\ntrain on earlier cohorts, validate on a later one")
     ax.legend(
         handles=[Patch(color=c, label=k) for k, c in colours.items()], loc="upper left", bbox_to_anchor=(1, 1)
     )
@@ -116,7 +120,7 @@ def plot_splits(
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".png")
     os.close(fd)
     try:
-        fig.savefig(tmp, format="png", dpi=120)
+        fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
         os.replace(tmp, path)
     finally:
         plt.close(fig)

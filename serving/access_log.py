@@ -31,12 +31,12 @@ def record_access(
         if query
         else None
     )
-    with db.transaction() as conn:
-        conn.execute(
-            "INSERT INTO access_log (at, user_id, user_name, role, endpoint, family_ids, query, result_size) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (utc_now(), user.id, user.name, user.role, endpoint, ids, q, int(result_size)),
-        )
+    # A single INSERT is atomic on its own (the connection is in autocommit mode).
+    db.write(
+        "INSERT INTO access_log (at, user_id, user_name, role, endpoint, family_ids, query, result_size) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (utc_now(), user.id, user.name, user.role, endpoint, ids, q, int(result_size)),
+    )
 
 
 def parse_since(text: str | None, parameter: str = "since") -> str | None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,8 +21,6 @@ from serving.model_source import ChampionSource, ModelSource
 from serving.routes import admin, audit_log, cohorts, fairness, families, health, model, score, score15
 from serving.settings import Settings
 from serving.state import ReloadError, ServingState
-
-log = logging.getLogger("serving")
 
 STATIC_DIR = Path(__file__).parent / "static"
 DESCRIPTION = """
@@ -86,11 +84,10 @@ def create_app(settings: Settings | None = None, source: ModelSource | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services.db.start_checkpointing()
         if settings.load_on_startup:
-            try:
+            # Start even without a model (the state logs why): /healthz answers, /readyz says why,
+            # and an admin can reload once a model is registered.
+            with contextlib.suppress(ReloadError):
                 await run_in_threadpool(services.state.reload)
-            except ReloadError as exc:
-                # Start anyway: /healthz answers, /readyz says why, an admin can reload later.
-                log.warning("started without a model: %s", exc)
         yield
         services.db.close()
         gc.unfreeze()  # hand the lists back to the collector (matters when tests start many apps)

@@ -97,13 +97,13 @@ class ServingState:
                 reason = str(exc) or type(exc).__name__
                 self.last_error = reason
                 old = self._current
-                keep = (
-                    f"still serving model version {old.version}"
-                    if old
-                    else f"nothing is served; {TRAIN_HINT}"
-                )
-                log.warning("model reload failed (%s): %s", type(exc).__name__, keep)
-                raise ReloadError(f"reload failed: {reason}; {keep}") from exc
+                if old is not None:
+                    keep = f"still serving model version {old.version}"
+                else:
+                    keep = "nothing is served" + ("" if "ontrack train" in reason else f"; {TRAIN_HINT}")
+                message = f"reload failed: {reason}; {keep}"
+                log.warning("%s", message)
+                raise ReloadError(message) from exc
             self._current = snap  # one reference assignment: atomic for every reader
             self.last_error = None
             _settle_memory()

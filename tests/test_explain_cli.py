@@ -15,36 +15,62 @@ from ontrack_model.cli import app
 from ontrack_model.liststore import ModelBundle, save_bundle
 
 COHORT = 2024
-CP = {"group": "Child protection", "text": "On a child protection plan (raises the score)",
-      "direction": "raises", "contribution": 2.1}
-SUSP = {"group": "School suspensions", "text": "2 suspensions in the last 12 months (raises the score)",
-        "direction": "raises", "contribution": 0.8}
-ATT = {"group": "School attendance", "text": "Attendance 97% in the last 12 months (lowers the score)",
-       "direction": "lowers", "contribution": -0.4}
+CP = {
+    "group": "Child protection",
+    "text": "On a child protection plan (raises the score)",
+    "direction": "raises",
+    "contribution": 2.1,
+}
+SUSP = {
+    "group": "School suspensions",
+    "text": "2 suspensions in the last 12 months (raises the score)",
+    "direction": "raises",
+    "contribution": 0.8,
+}
+ATT = {
+    "group": "School attendance",
+    "text": "Attendance 97% in the last 12 months (lowers the score)",
+    "direction": "lowers",
+    "contribution": -0.4,
+}
 
 
 def _bundle(version: str) -> ModelBundle:
     families = pd.DataFrame(
         {
-            "cohort": [COHORT] * 2, "family_id": ["F001", "F002"], "borough": ["LBHF", "WCC"],
-            "school_ids": ["S1", "S2;S3"], "rank": [1, 2], "rank_in_borough": [1, 1],
-            "score": [1.5, -0.5], "probability": [0.12, 0.03], "percentile": [50.0, 0.0],
-            "n_children": [1, 2], "open_to_social_care": [False, False],
+            "cohort": [COHORT] * 2,
+            "family_id": ["F001", "F002"],
+            "borough": ["LBHF", "WCC"],
+            "school_ids": ["S1", "S2;S3"],
+            "rank": [1, 2],
+            "rank_in_borough": [1, 1],
+            "score": [1.5, -0.5],
+            "probability": [0.12, 0.03],
+            "percentile": [50.0, 0.0],
+            "n_children": [1, 2],
+            "open_to_social_care": [False, False],
             "reasons": [json.dumps([CP, ATT]), json.dumps([SUSP])],
             "data_quality": [json.dumps([]), json.dumps(["attendance not recorded for one child"])],
         }
     )
     children = pd.DataFrame(
         {
-            "cohort": [COHORT] * 4, "pupil_id": ["P1", "P2", "P3", "P9"],
-            "family_id": ["F001", "F002", "F002", "F009"], "borough": ["LBHF", "WCC", "WCC", "RBKC"],
-            "school_id": ["S1", "S2", "S3", "S4"], "score": [1.5, -0.5, -1.0, 3.0],
+            "cohort": [COHORT] * 4,
+            "pupil_id": ["P1", "P2", "P3", "P9"],
+            "family_id": ["F001", "F002", "F002", "F009"],
+            "borough": ["LBHF", "WCC", "WCC", "RBKC"],
+            "school_id": ["S1", "S2", "S3", "S4"],
+            "score": [1.5, -0.5, -1.0, 3.0],
             "probability": [0.12, 0.03, 0.02, 0.4],
             "reasons": [json.dumps([CP, ATT]), json.dumps([SUSP]), json.dumps([ATT]), json.dumps([CP])],
         }
     )
-    return ModelBundle(version=version, info={"model_name": "ontrack"}, families={COHORT: families},
-                       children={COHORT: children})
+    return ModelBundle(
+        version=version,
+        info={"model_name": "ontrack"},
+        families={COHORT: families},
+        children={COHORT: children},
+    )
 
 
 @pytest.fixture()

@@ -143,8 +143,10 @@ def test_fact_comes_from_the_strongest_feature_with_a_statement() -> None:
     assert reasons[1][0]["text"] == "2 assessments so far (raises the score)"
     # Row 2: nothing recorded in the group, and the dictionary says nothing for zero: say so.
     assert reasons[2][0] == {
-        "group": "Social care", "text": "Social care: none recorded (raises the score)",
-        "direction": "raises", "contribution": pytest.approx(0.5),
+        "group": "Social care",
+        "text": "Social care: none recorded (raises the score)",
+        "direction": "raises",
+        "contribution": pytest.approx(0.5),
     }
 
 

@@ -115,4 +115,3 @@ def test_broken_additivity_raises_instead_of_returning_wrong_values() -> None:
     nan_values[0, 0] = np.nan
     with pytest.raises(ExplanationError):
         check_additivity(nan_values, 0.5, margin, rows=np.array([0]))
-

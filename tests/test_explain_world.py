@@ -18,8 +18,9 @@ from ontrack_model.validation import load_extract
 TRAIN_YEARS = range(2014, 2020)
 EXPLAIN_YEAR = 2020
 # The most regularised boosting candidate of the default grid: few positives per cohort here.
-HGB = CandidateSpec("hgb", "hgb", {"learning_rate": 0.05, "max_leaf_nodes": 7, "max_iter": 100,
-                                   "min_samples_leaf": 80})
+HGB = CandidateSpec(
+    "hgb", "hgb", {"learning_rate": 0.05, "max_leaf_nodes": 7, "max_iter": 100, "min_samples_leaf": 80}
+)
 
 
 @pytest.fixture(scope="module")

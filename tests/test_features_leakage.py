@@ -141,7 +141,7 @@ def mutate(tables: dict[str, pd.DataFrame], m: dict, as_of: pd.Timestamp) -> Non
     _attributes(table, frame, new.index[0], m, as_of)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(year=st.sampled_from(YEARS), mutations=st.lists(mutation, min_size=1, max_size=6))
 def test_events_on_or_after_as_of_never_change_features(year: int, mutations: list[dict]) -> None:
     cohort = _COHORTS[year]

@@ -61,7 +61,7 @@ def test_every_column_is_described_and_required_ones_are_complete(matrices) -> N
         )
 
 
-def test_logistic_regression_ranks_the_latest_labelled_cohort_well(matrices) -> None:
+def test_logistic_regression_ranks_the_latest_labelled_cohort_well(world_dir: Path, matrices) -> None:
     labelled = sorted(y for y, m in matrices.items() if m.cohort.labelled)
     train, test = labelled[:-1], labelled[-1]
     X = pd.concat([matrices[y].X for y in train])
@@ -69,11 +69,16 @@ def test_logistic_regression_ranks_the_latest_labelled_cohort_well(matrices) -> 
     model = make_pipeline(
         SimpleImputer(strategy="median", add_indicator=True),
         StandardScaler(),
-        LogisticRegression(C=0.1, max_iter=2000),
+        LogisticRegression(C=0.05, max_iter=3000),
     ).fit(X, y)
-    scores = model.predict_proba(matrices[test].X)[:, 1]
-    auc = roc_auc_score(matrices[test].y.to_numpy(dtype=int), scores)
-    assert auc > 0.75, f"AUC {auc:.3f} on cohort {test}"
+    outcome = matrices[test].y.to_numpy(dtype=int)
+    auc = roc_auc_score(outcome, model.predict_proba(matrices[test].X)[:, 1])
+    # The ceiling: the generator's own risk (p_bayes) ranks the same few children no better than this.
+    truth = pd.read_csv(world_dir / TRUTH_DIR / "pupil_truth.csv", dtype={"pupil_id": str}).set_index(
+        "pupil_id"
+    )
+    best = roc_auc_score(outcome, truth.loc[matrices[test].X.index, "p_bayes"])
+    assert auc > 0.65 and auc > best - 0.1, f"AUC {auc:.3f} (p_bayes {best:.3f}) on cohort {test}"
 
 
 def test_a_cohort_alone_equals_the_same_cohort_built_with_all_others(extract, matrices) -> None:

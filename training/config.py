@@ -31,6 +31,9 @@ class ValidationSettings(_Strict):
 
     n_splits: int = Field(3, ge=1, le=10, description="latest labelled cohorts each used once for validation")
     min_train_years: int = Field(3, ge=1, description="fewest labelled cohorts a split trains on")
+    min_gap_years: int = Field(
+        1, ge=1, le=10, description="training cohorts end this many years before the validation cohort"
+    )
     variance_penalty: float = Field(
         0.5, ge=0, description="selection score = mean precision@k - penalty x its standard deviation"
     )

@@ -8,6 +8,7 @@ model; the ranked list is stored before the `champion` alias can point at its ve
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -83,7 +84,8 @@ def _candidates(config: TrainingConfig) -> list[CandidateSpec]:
 
 
 def _check_years(all_years: list[int], labelled: list[int], config: TrainingConfig) -> None:
-    needed = config.validation.n_splits + config.validation.min_train_years
+    v = config.validation
+    needed = v.n_splits + v.min_train_years + v.min_gap_years - 1
     if not labelled:
         raise ConfigError(
             f"no labelled cohort: with a {config.cohort.horizon_years}-year horizon no cohort's outcome "
@@ -92,8 +94,8 @@ def _check_years(all_years: list[int], labelled: list[int], config: TrainingConf
     if len(labelled) < needed:
         raise ConfigError(
             f"{len(labelled)} labelled cohorts ({labelled[0]}–{labelled[-1]}) but the configuration needs "
-            f"{needed} (validation.n_splits={config.validation.n_splits} + "
-            f"validation.min_train_years={config.validation.min_train_years})"
+            f"{needed} (validation.n_splits={v.n_splits} + validation.min_train_years={v.min_train_years} "
+            f"+ validation.min_gap_years={v.min_gap_years} - 1)"
         )
 
 
@@ -191,7 +193,12 @@ def train(
                 f"cohort {year} has no child who entered care: it cannot be used to train or validate"
             )
 
-    splits = rolling_origin_splits(labelled, config.validation.n_splits, config.validation.min_train_years)
+    splits = rolling_origin_splits(
+        labelled,
+        config.validation.n_splits,
+        config.validation.min_train_years,
+        config.validation.min_gap_years,
+    )
     specs = _candidates(config)
     k = config.capacity
     task = progress.add_task("Validating candidates", total=len(splits) * len(specs))
@@ -265,13 +272,13 @@ def _sample_matrix(matrix, seed: int, n: int = 3000):
     if len(matrix.X) <= n:
         return matrix
     idx = np.sort(np.random.default_rng(seed).choice(len(matrix.X), size=n, replace=False))
-    from copy import copy
-
-    sub = copy(matrix)
-    sub.X = matrix.X.iloc[idx].reset_index(drop=True)
-    sub.ids = matrix.ids.iloc[idx].reset_index(drop=True)
-    sub.y = None if matrix.y is None else matrix.y.iloc[idx].reset_index(drop=True)
-    return sub
+    return dataclasses.replace(
+        matrix,
+        X=matrix.X.iloc[idx],
+        ids=matrix.ids.iloc[idx],
+        attributes=matrix.attributes.iloc[idx],
+        y=None if matrix.y is None else matrix.y.iloc[idx],
+    )
 
 
 def _log_and_register(**a: Any) -> TrainingResult:

@@ -112,7 +112,9 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     @friendly_errors
     def report(
-        run: str = typer.Option(..., "--run", help="MLflow run ID of the training run to report on."),
+        run: str = typer.Option(
+            ..., "--run", help="MLflow run ID of a training run, or 'champion' for the champion's run."
+        ),
         out: Path = typer.Option(Path("report.html"), "--out",
                                  help="Where to write the self-contained HTML report."),
     ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from enum import StrEnum
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich import box
 from rich.table import Table
 
 from ontrack_model.cli._common import console, err_console, friendly_errors
@@ -108,8 +110,8 @@ def _describe(fmt: DescribeFormat) -> None:
 
 EXCLUSION_HEADERS = {
     "left_before_as_of": "left",
-    "looked_after_on_as_of": "in care",
-    "not_in_pupils_table": "no pupil row",
+    "looked_after_on_as_of": "in\ncare",
+    "not_in_pupils_table": "no pupil\nrow",
 }
 
 
@@ -214,28 +216,43 @@ def register(app: typer.Typer) -> None:
         config = _cohort_config(as_of_month, as_of_day, horizon_years)
         builder = CohortBuilder(_load(data), config)
         summary = builder.summary()
+        day = dt.date(2001, as_of_month, as_of_day).strftime("%d %B").lstrip("0")
         table = Table(
-            title=f"Year 6 cohorts (extract date {builder.extract_date}, horizon {horizon_years} years)"
+            box=box.SIMPLE_HEAD,
+            collapse_padding=True,
+            pad_edge=False,
+            title=f"Year 6 cohorts as of {day} of each cohort year; entries to care within {horizon_years} "
+            f"years; extract date {builder.extract_date}",
         )
-        headers = ("cohort", "as-of", "horizon end", "pupils", *EXCLUSION_HEADERS.values(), "entered care")
-        for header in (*headers, "rate", "status"):
-            table.add_column(header, justify="left" if header == "status" else "right", no_wrap=True)
-        for row in summary.itertuples(index=False):
-            labelled = bool(row.labelled)
-            table.add_row(
+        headers = (
+            "cohort",
+            "pupils",
+            *EXCLUSION_HEADERS.values(),
+            "entered\ncare",
+            "rate",
+            "horizon\nend",
+            "status",
+        )
+        rows = [
+            (
                 str(row.cohort),
-                str(row.as_of),
-                str(row.horizon_end),
                 f"{row.n:,}",
                 *(f"{getattr(row, f'excluded_{k}'):,}" for k in EXCLUSION_HEADERS),
-                f"{row.positives:,}" if labelled else "-",
-                f"{row.rate:.2%}" if labelled else "-",
-                "labelled" if labelled else "censored",
+                f"{row.positives:,}" if row.labelled else "-",
+                f"{row.rate:.2%}" if row.labelled else "-",
+                str(row.horizon_end),
+                "labelled" if row.labelled else "censored",
             )
+            for row in summary.itertuples(index=False)
+        ]
+        for header in headers:  # headers are pre-wrapped so the table fits 80 columns without cutting cells
+            table.add_column(header, justify="left" if header == "status" else "right", no_wrap=True)
+        for cells in rows:
+            table.add_row(*cells)
         console.print(table)
         console.print("Excluded from a cohort:", highlight=False)
         for key, header in EXCLUSION_HEADERS.items():
-            console.print(f"  {header}: {EXCLUSION_REASONS[key]}", highlight=False)
+            console.print(f"  {header.replace(chr(10), ' ')}: {EXCLUSION_REASONS[key]}", highlight=False)
         console.print(
             "Censored: the horizon ends after the extract date; the cohort is scored, never trained on.",
             highlight=False,
@@ -260,6 +277,14 @@ def register(app: typer.Typer) -> None:
             int,
             typer.Option("--min-train-years", help="Fewest earlier cohorts a validation split trains on."),
         ] = 3,
+        min_gap_years: Annotated[
+            int,
+            typer.Option(
+                "--min-gap-years",
+                help="Train only on cohorts at least this many years before the validation cohort; set it "
+                "to the horizon to use only outcomes already known on the validation cohort's as-of date.",
+            ),
+        ] = 1,
         out: Annotated[
             Path | None,
             typer.Option("--out", "-o", help="Write the diagram to this PNG file.", show_default=False),
@@ -269,7 +294,7 @@ def register(app: typer.Typer) -> None:
         horizon_years: Horizon = 5,
     ) -> None:
         """Print the rolling-origin splits and the final fit; optionally draw them."""
-        from ontrack_model.cohorts import labelled_years, latest_cohort_year
+        from ontrack_model.cohorts import cohort_years, labelled_years, latest_cohort_year
         from ontrack_model.splits import final_fit_years, plot_splits, rolling_origin_splits
 
         if out is not None and out.suffix.lower() != ".png":
@@ -277,7 +302,7 @@ def register(app: typer.Typer) -> None:
         config = _cohort_config(as_of_month, as_of_day, horizon_years)
         extract = _load(data)
         labelled = labelled_years(extract, config)
-        plan = rolling_origin_splits(labelled, n_validation, min_train_years)
+        plan = rolling_origin_splits(labelled, n_validation, min_train_years, min_gap_years)
         final = final_fit_years(labelled)
         latest = latest_cohort_year(extract, config)
         score = (latest,) if latest not in labelled else ()
@@ -291,7 +316,10 @@ def register(app: typer.Typer) -> None:
         table.add_row("final fit", _years(final), f"score {latest}" if score else "(no censored cohort)")
         console.print(table)
         if out is not None:
-            plot_splits(plan, final, score, out)
+            censored = [
+                y for y in cohort_years(extract) if y not in labelled and y not in score and y <= latest
+            ]
+            plot_splits(plan, final, score, out, censored)
             console.print(f"Diagram written to {out}")
 
 

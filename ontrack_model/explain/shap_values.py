@@ -162,9 +162,7 @@ def shap_values(
     if X.ndim != 2:
         raise ExplanationError(f"the encoded matrix must be 2-dimensional, got shape {X.shape}")
     if len(origin) != X.shape[1]:
-        raise ExplanationError(
-            f"origin names {len(origin)} columns but the encoded matrix has {X.shape[1]}"
-        )
+        raise ExplanationError(f"origin names {len(origin)} columns but the encoded matrix has {X.shape[1]}")
     n_in = getattr(estimator, "n_features_in_", X.shape[1])
     if n_in != X.shape[1]:
         raise ExplanationError(f"the model was fitted on {n_in} encoded columns, the matrix has {X.shape[1]}")

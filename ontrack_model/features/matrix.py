@@ -35,7 +35,7 @@ _SOURCES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: callers subsample rows with copy() + assignment
 class CohortMatrix:
     """Everything a model, an explanation or an audit needs about one cohort, row-aligned."""
 

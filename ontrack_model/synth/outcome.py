@@ -82,11 +82,9 @@ def p_bayes(g: np.ndarray, sigma: float, nodes: int = QUADRATURE_NODES) -> np.nd
     return values @ w / np.sqrt(np.pi)
 
 
-def cohort_members(
-    pop: Population, s: Schooling, history: pd.DataFrame
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Members of every cohort (child, cohort, as_of), and the Year 6 children left out because
-    they were looked after on their as-of date."""
+def cohort_members(pop: Population, s: Schooling, history: pd.DataFrame) -> pd.DataFrame:
+    """Members of every cohort (child, cohort, as_of): Year 6 on the spring census, still in the
+    LA on the as-of date and not looked after on it."""
     rows = np.flatnonzero(s.on_census[:, SPRING_YEAR6])
     child = s.child[rows]
     cohort = pop.child_cohort[child]
@@ -102,7 +100,7 @@ def cohort_members(
     looked_after = np.isin(child, in_care)
     members = pd.DataFrame({"child": child[~looked_after], "cohort": cohort[~looked_after],
                             "as_of": as_of[~looked_after]})
-    return members.sort_values(["cohort", "child"], kind="stable").reset_index(drop=True), child[looked_after]
+    return members.sort_values(["cohort", "child"], kind="stable").reset_index(drop=True)
 
 
 def _member_rows(position: np.ndarray, child: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +208,6 @@ class Outcomes:
 
     members: pd.DataFrame  # child, cohort, as_of, g, p_bayes, entered_care, care_start
     episodes: pd.DataFrame  # new social-care episodes (entries to care and what led to them)
-    looked_after: np.ndarray  # Year 6 children in care on their as-of date (not members)
 
 
 def score(features: dict[str, np.ndarray]) -> np.ndarray:
@@ -224,7 +221,6 @@ def score(features: dict[str, np.ndarray]) -> np.ndarray:
 def draw_outcomes(
     pop: Population,
     members: pd.DataFrame,
-    looked_after: np.ndarray,
     features: dict[str, np.ndarray],
     history: pd.DataFrame,
     extract: int,
@@ -268,7 +264,7 @@ def draw_outcomes(
         care_start.append(start[new])
     out = members.assign(g=g, p_bayes=p_bayes(g, SIGMA), entered_care=entered, care_start=start)
     episodes = care_episodes(pop, out[out["entered_care"]], extract, seed)
-    return Outcomes(members=out, episodes=episodes, looked_after=looked_after)
+    return Outcomes(members=out, episodes=episodes)
 
 
 def care_episodes(pop: Population, entrants: pd.DataFrame, extract: int, seed: int) -> pd.DataFrame:

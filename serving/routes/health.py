@@ -30,6 +30,7 @@ def readyz(request: Request) -> dict | JSONResponse:
     snap = state.current
     if snap is None:
         why = state.last_error or "the model is still loading"
-        body = Health(status="not ready", detail=f"{why}. To get a model: {TRAIN_HINT}")
+        hint = "" if "ontrack train" in why else f". To get a model: {TRAIN_HINT}"
+        body = Health(status="not ready", detail=why + hint)
         return JSONResponse(body.model_dump(), status_code=503)
     return {"status": "ready", "model_version": snap.version}
