@@ -114,15 +114,18 @@ class ScoringPipelineModel(PythonModel):
         return pd.DataFrame({"probability": self.scorer.predict_proba(X)}, index=model_input.index)
 
 
-def model_signature(feature_names: list[str]):
-    """Inputs: the features (double, required) plus optional id columns; output: probability."""
+def model_signature():
+    """Output: one `probability` column. Inputs are checked by the model itself (see below).
+
+    MLflow's input-schema enforcement silently drops columns it does not know; for a risk model
+    an unexpected column usually means a mistaken extract, so the pipeline's own check (exact
+    feature set, optional id columns, clear error naming the columns) is the input contract. The
+    feature list is stored in the model's metadata and shown by the input example.
+    """
     from mlflow.models import ModelSignature
     from mlflow.types.schema import ColSpec, Schema
 
-    id_types = {"pupil_id": "string", "family_id": "string", "cohort": "long", "label": "double"}
-    inputs = [ColSpec(id_types[c], c, required=False) for c in ID_COLUMNS]
-    inputs += [ColSpec("double", name) for name in feature_names]
-    return ModelSignature(inputs=Schema(inputs), outputs=Schema([ColSpec("double", "probability")]))
+    return ModelSignature(inputs=None, outputs=Schema([ColSpec("double", "probability")]))
 
 
 def log_scoring_model(
@@ -136,11 +139,15 @@ def log_scoring_model(
         return mlflow.pyfunc.log_model(
             name="model",
             python_model=ScoringPipelineModel(scorer, feature_dictionary_version),
-            signature=model_signature(scorer.feature_names),
+            signature=model_signature(),
             input_example=input_example[scorer.feature_names].head(5),
             pip_requirements=PIP_REQUIREMENTS,
             registered_model_name=MODEL_NAME if register else None,
-            metadata={"feature_dictionary_version": feature_dictionary_version},
+            metadata={
+                "feature_dictionary_version": feature_dictionary_version,
+                "feature_names": list(scorer.feature_names),
+                "optional_id_columns": list(ID_COLUMNS),
+            },
         )
 
 

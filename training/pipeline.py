@@ -315,7 +315,7 @@ def _log_and_register(**a: Any) -> TrainingResult:
         mlflow.set_tags({f"fingerprint.{t}": h for t, h in extract.fingerprints.items()})
         # Child run per candidate: its parameters and its metrics on each validation cohort.
         for spec in a["specs"]:
-            with mlflow.start_run(run_name=spec.name, nested=True):
+            with mlflow.start_run(run_name=spec.name, nested=True, experiment_id=experiment_id):
                 mlflow.log_params({"kind": spec.kind, **{f"param.{p}": v for p, v in spec.params.items()}})
                 for r in (r for r in results if r.candidate == spec.name):
                     for metric, value in r.metrics.as_dict().items():
