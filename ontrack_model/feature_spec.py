@@ -27,19 +27,40 @@ class FeatureSpec:
     fact_missing: str = ""  # statement when the value is missing ("" = say nothing)
     level: Literal["child", "family"] = "child"  # family: from siblings or the household
     source: str = ""  # contract table(s) it is built from
+    # The singular statement, used instead of `fact` when the value reads as one ("1", or "less
+    # than 1" for months and years), e.g. "{value} suspension in the last 12 months" ("" = use fact).
+    # Every count, months or years feature whose fact states the number needs one.
+    fact_one: str = ""
+    # Words for the whole values 1, 2, ... said instead of the number, e.g. month names for the
+    # month of birth; a value outside them is said as a number.
+    value_words: tuple[str, ...] = ()
 
     def format_value(self, value: float) -> str:
-        """The value as a person reads it (percent for rates, whole numbers for counts)."""
+        """The value as a person reads it (percent for rates, whole numbers for counts).
+
+        Months and years that are not zero but round to 0 read "less than 1", never "0".
+        """
+        if self.value_words and float(value).is_integer() and 1 <= value <= len(self.value_words):
+            return self.value_words[int(value) - 1]
         if self.kind == "rate":
             return f"{value:.0%}"
         if self.kind in ("count", "months", "years", "flag", "ordinal"):
-            return f"{value:.0f}"
+            text = f"{value:.0f}"
+            if self.kind in ("months", "years") and text in ("0", "-0") and value != 0:
+                return "less than 1"
+            return text
         return f"{value:.2g}"
 
     def describe_fact(self, value: float | None) -> str:
-        """The underlying fact for one child's value, e.g. '3 suspensions in the last 12 months'."""
+        """The underlying fact for one child's value, e.g. '3 suspensions in the last 12 months'.
+
+        Missing values say `fact_missing`, 0 says `fact_zero`, a value that reads as one says
+        `fact_one` (when set) and any other value says `fact`.
+        """
         if value is None or value != value:  # NaN: information not recorded
             return self.fact_missing
         if value == 0:
             return self.fact_zero
-        return self.fact.format(value=self.format_value(value))
+        text = self.format_value(value)
+        template = self.fact_one if self.fact_one and text in ("1", "less than 1") else self.fact
+        return template.format(value=text)

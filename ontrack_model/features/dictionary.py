@@ -24,7 +24,18 @@ TERM, M12, PREV12, Y3, EVER, NOW = (
     "on the as-of date",
 )
 
-_NOT_IN_SCHOOL = "not in the local authority's schools in the {}, so this is not known"
+_NOT_IN_SCHOOL = "not in the local authority's schools in the {}, so {} not known"
+
+# The relative-age words for the months of the school year, September (1) to August (12).
+_BIRTH_MONTHS = tuple(
+    f"{month}, {place}"
+    for months, place in (
+        (("September", "October", "November", "December"), "among the oldest in the year group"),
+        (("January", "February", "March", "April"), "in the middle of the year group by age"),
+        (("May", "June", "July", "August"), "among the youngest in the year group"),
+    )
+    for month in months
+)
 
 
 def _attendance() -> list[FeatureSpec]:
@@ -39,7 +50,8 @@ def _attendance() -> list[FeatureSpec]:
             window,
             f"attendance {{value}} in the {window}",
             f"attended no sessions in the {window}",
-            f"no attendance recorded in the {window} (not in the local authority's schools then)",
+            f"no attendance recorded in the {window}, as the child was not in the local authority's "
+            "schools then",
             source=src,
         )
 
@@ -55,7 +67,7 @@ def _attendance() -> list[FeatureSpec]:
             "last 12 months vs the year before last",
             "attendance changed by {value} compared with the year before",
             "attendance unchanged from the year before",
-            "attendance trend not known (no attendance recorded in one of the two years)",
+            "change in attendance not known, as no attendance was recorded in one of the two years",
             source=src,
         ),
         rate("attendance_3y", Y3),
@@ -65,7 +77,7 @@ def _attendance() -> list[FeatureSpec]:
             "Share of possible sessions missed without authorisation, last 12 months.",
             "rate",
             M12,
-            "unauthorised absence {value} of sessions in the last 12 months",
+            "unauthorised absence from {value} of sessions in the last 12 months",
             "no unauthorised absence in the last 12 months",
             "no attendance recorded in the last 12 months",
             source=src,
@@ -76,7 +88,7 @@ def _attendance() -> list[FeatureSpec]:
             "Share of possible sessions missed without authorisation, last 3 years.",
             "rate",
             Y3,
-            "unauthorised absence {value} of sessions in the last 3 years",
+            "unauthorised absence from {value} of sessions in the last 3 years",
             "no unauthorised absence in the last 3 years",
             "no attendance recorded in the last 3 years",
             source=src,
@@ -87,7 +99,7 @@ def _attendance() -> list[FeatureSpec]:
             "1 if attendance in the last 12 months was below 90% (persistently absent), else 0.",
             "flag",
             M12,
-            "persistently absent (attendance below 90%) in the last 12 months",
+            "persistently absent in the last 12 months, with attendance below 90%",
             "",
             "no attendance recorded in the last 12 months",
             source=src,
@@ -102,6 +114,7 @@ def _attendance() -> list[FeatureSpec]:
             "no term with attendance below 90% in the last 3 years",
             "no attendance recorded in the last 3 years",
             source=src,
+            fact_one="{value} term with attendance below 90% in the last 3 years",
         ),
     ]
 
@@ -118,8 +131,9 @@ def _exclusions() -> list[FeatureSpec]:
             window,
             f"{{value}} suspensions in the {window}",
             f"no suspensions in the {window}",
-            _NOT_IN_SCHOOL.format(window),
+            _NOT_IN_SCHOOL.format(window, "suspensions are"),
             source=src,
+            fact_one=f"{{value}} suspension in the {window}",
         )
 
     return [
@@ -135,6 +149,7 @@ def _exclusions() -> list[FeatureSpec]:
             "{value} suspensions on record",
             "no suspensions on record",
             source=src,
+            fact_one="{value} suspension on record",
         ),
         FeatureSpec(
             "suspension_sessions_12m",
@@ -144,8 +159,9 @@ def _exclusions() -> list[FeatureSpec]:
             M12,
             "{value} half-day sessions lost to suspensions in the last 12 months",
             "no sessions lost to suspensions in the last 12 months",
-            _NOT_IN_SCHOOL.format(M12),
+            _NOT_IN_SCHOOL.format(M12, "sessions lost to suspensions are"),
             source=src,
+            fact_one="{value} half-day session lost to suspension in the last 12 months",
         ),
         FeatureSpec(
             "suspension_sessions_ever",
@@ -156,6 +172,7 @@ def _exclusions() -> list[FeatureSpec]:
             "{value} half-day sessions lost to suspensions",
             "no sessions lost to suspensions",
             source=src,
+            fact_one="{value} half-day session lost to suspension",
         ),
         FeatureSpec(
             "permanent_exclusions_ever",
@@ -166,6 +183,7 @@ def _exclusions() -> list[FeatureSpec]:
             "permanently excluded {value} times",
             "never permanently excluded",
             source=src,
+            fact_one="permanently excluded once",
         ),
         FeatureSpec(
             "months_since_last_suspension",
@@ -174,9 +192,10 @@ def _exclusions() -> list[FeatureSpec]:
             "months",
             EVER,
             "last suspended {value} months ago",
-            "suspended this month",
+            "last suspended less than a month ago",
             "no suspensions on record",
             source=src,
+            fact_one="last suspended {value} month ago",
         ),
     ]
 
@@ -190,9 +209,10 @@ def _school_context() -> list[FeatureSpec]:
             "Number of changes of school between consecutive censuses in the last 3 years.",
             "count",
             Y3,
-            "{value} school moves in the last 3 years",
-            "no school moves in the last 3 years",
+            "{value} changes of school in the last 3 years",
+            "no changes of school in the last 3 years",
             source=census,
+            fact_one="{value} change of school in the last 3 years",
         ),
         FeatureSpec(
             "school_moves_ever",
@@ -200,9 +220,10 @@ def _school_context() -> list[FeatureSpec]:
             "Number of changes of school between consecutive censuses.",
             "count",
             EVER,
-            "{value} school moves since starting school",
-            "no school moves",
+            "{value} changes of school since starting school",
+            "no changes of school since starting school",
             source=census,
+            fact_one="{value} change of school since starting school",
         ),
         FeatureSpec(
             "missed_censuses_3y",
@@ -214,6 +235,7 @@ def _school_context() -> list[FeatureSpec]:
             "missing from {value} school censuses in the last 3 years",
             "present at every school census in the last 3 years",
             source=census,
+            fact_one="missing from {value} school census in the last 3 years",
         ),
         FeatureSpec(
             "months_known_to_schools",
@@ -222,8 +244,9 @@ def _school_context() -> list[FeatureSpec]:
             "months",
             EVER,
             "known to the local authority's schools for {value} months",
-            "joined the local authority's schools this month",
+            "known to the local authority's schools for less than a month",
             source="school_census; attendance",
+            fact_one="known to the local authority's schools for {value} month",
         ),
         FeatureSpec(
             "fsm_now",
@@ -261,7 +284,7 @@ def _school_context() -> list[FeatureSpec]:
             "1 if on SEN support (code K) at the latest census.",
             "flag",
             NOW,
-            "receives SEN support",
+            "receives special educational needs support",
             "",
             source=census,
         ),
@@ -303,10 +326,11 @@ def _school_context() -> list[FeatureSpec]:
             "September, the oldest, to 12 = August, the youngest).",
             "ordinal",
             NOW,
-            "born in month {value} of the school year (1 = September, 12 = August)",
+            "born in {value}",
             "",
             "month of birth not recorded",
             source="pupils",
+            value_words=_BIRTH_MONTHS,
         ),
     ]
 
@@ -314,7 +338,8 @@ def _school_context() -> list[FeatureSpec]:
 def _social_care() -> list[FeatureSpec]:
     src, grp = "social_care", "Social-care referrals and contacts"
 
-    def count(name: str, what: str, window: str) -> FeatureSpec:
+    def count(name: str, what: str, one: str, window: str) -> FeatureSpec:
+        # `what` is plural ("referrals to social care"), `one` its singular ("referral to social care").
         when = "before the as-of date" if window == EVER else f"in the {window}"
         fact_when = "on record" if window == EVER else f"in the {window}"
         return FeatureSpec(
@@ -326,6 +351,7 @@ def _social_care() -> list[FeatureSpec]:
             f"{{value}} {what} {fact_when}",
             f"no {what} {fact_when}",
             source=src,
+            fact_one=f"{{value}} {one} {fact_when}",
         )
 
     def since(name: str, what: str) -> FeatureSpec:
@@ -336,22 +362,26 @@ def _social_care() -> list[FeatureSpec]:
             "months",
             EVER,
             f"last {what} {{value}} months ago",
-            f"{what} this month",
+            f"last {what} less than a month ago",
             f"no {what} on record",
             source=src,
+            fact_one=f"last {what} {{value}} month ago",
         )
 
+    contacts = ("contacts with social care", "contact with social care")
+    referrals = ("referrals to social care", "referral to social care")
+    assessments = ("social-work assessments", "social-work assessment")
     return [
-        count("contacts_12m", "contacts with social care", M12),
-        count("contacts_3y", "contacts with social care", Y3),
-        count("contacts_ever", "contacts with social care", EVER),
-        count("referrals_12m", "referrals to social care", M12),
-        count("referrals_3y", "referrals to social care", Y3),
-        count("referrals_ever", "referrals to social care", EVER),
+        count("contacts_12m", *contacts, M12),
+        count("contacts_3y", *contacts, Y3),
+        count("contacts_ever", *contacts, EVER),
+        count("referrals_12m", *referrals, M12),
+        count("referrals_3y", *referrals, Y3),
+        count("referrals_ever", *referrals, EVER),
         since("months_since_last_referral", "referral"),
-        count("assessments_12m", "social-work assessments", M12),
-        count("assessments_3y", "social-work assessments", Y3),
-        count("assessments_ever", "social-work assessments", EVER),
+        count("assessments_12m", *assessments, M12),
+        count("assessments_3y", *assessments, Y3),
+        count("assessments_ever", *assessments, EVER),
         since("months_since_last_assessment", "assessment"),
         FeatureSpec(
             "open_to_social_care",
@@ -429,7 +459,7 @@ def _plans() -> list[FeatureSpec]:
             "1 if on a child-in-need plan on the as-of date.",
             "flag",
             NOW,
-            "on a child-in-need plan on the as-of date",
+            "currently on a child-in-need plan",
             "",
             source=src,
         ),
@@ -449,7 +479,7 @@ def _plans() -> list[FeatureSpec]:
             "1 if on a child-protection plan on the as-of date.",
             "flag",
             NOW,
-            "on a child-protection plan on the as-of date",
+            "currently on a child-protection plan",
             "",
             source=src,
         ),
@@ -469,9 +499,10 @@ def _plans() -> list[FeatureSpec]:
             "Number of child-protection plans started before the as-of date.",
             "count",
             EVER,
-            "{value} child-protection plans",
+            "{value} child-protection plans on record",
             "",
             source=src,
+            fact_one="{value} child-protection plan on record",
         ),
         FeatureSpec(
             "cp_plan_months",
@@ -482,6 +513,7 @@ def _plans() -> list[FeatureSpec]:
             "{value} months on child-protection plans",
             "",
             source=src,
+            fact_one="{value} month on a child-protection plan",
         ),
         FeatureSpec(
             "looked_after_ever",
@@ -489,7 +521,7 @@ def _plans() -> list[FeatureSpec]:
             "1 if the child has been looked after (in care) before the as-of date.",
             "flag",
             EVER,
-            "has been looked after before",
+            "has been in care",
             "",
             source=src,
         ),
@@ -502,6 +534,7 @@ def _plans() -> list[FeatureSpec]:
             "{value} months in care",
             "",
             source=src,
+            fact_one="{value} month in care",
         ),
         FeatureSpec(
             "early_help_current",
@@ -509,7 +542,7 @@ def _plans() -> list[FeatureSpec]:
             "1 if an early-help episode was open on the as-of date.",
             "flag",
             NOW,
-            "receiving early help on the as-of date",
+            "currently receiving early help",
             "",
             source=src,
         ),
@@ -529,9 +562,10 @@ def _plans() -> list[FeatureSpec]:
             "Number of early-help episodes started in the last 3 years.",
             "count",
             Y3,
-            "{value} early-help episodes in the last 3 years",
+            "{value} periods of early help in the last 3 years",
             "no early help in the last 3 years",
             source=src,
+            fact_one="{value} period of early help in the last 3 years",
         ),
     ]
 
@@ -539,35 +573,53 @@ def _plans() -> list[FeatureSpec]:
 def _police() -> list[FeatureSpec]:
     src, grp = "police_notifications", "Domestic abuse"
 
-    def count(name: str, what: str, window: str) -> FeatureSpec:
+    def count(name: str, what: str, window: str, nouns: tuple[str, str], rest: str) -> FeatureSpec:
+        # The fact is "{value} <noun> <rest>", with the plural or the singular (value 1) noun.
         when = "before the as-of date" if window == EVER else f"in the {window}"
-        fact_when = "on record" if window == EVER else f"in the {window}"
+        plural, one = nouns
         return FeatureSpec(
             name,
             grp,
             f"Number of police {what} for the household {when}.",
             "count",
             window,
-            f"{{value}} police {what} for the household {fact_when}",
-            f"no police {what} {fact_when}",
+            f"{{value}} {plural} {rest}",
+            f"no {plural} {rest}",
             level="family",
             source=src,
+            fact_one=f"{{value}} {one} {rest}",
         )
 
+    notifications = ("police notifications", "police notification")
+    da = "of domestic abuse in the household"
     return [
-        count("police_da_12m", "domestic-abuse notifications", M12),
-        count("police_da_3y", "domestic-abuse notifications", Y3),
-        count("police_da_ever", "domestic-abuse notifications", EVER),
-        count("police_da_children_present_ever", "domestic-abuse notifications with children present", EVER),
-        count("police_da_crimes_ever", "domestic-abuse crimes", EVER),
+        count("police_da_12m", "domestic-abuse notifications", M12, notifications, f"{da} in the {M12}"),
+        count("police_da_3y", "domestic-abuse notifications", Y3, notifications, f"{da} in the {Y3}"),
+        count("police_da_ever", "domestic-abuse notifications", EVER, notifications, f"{da} on record"),
+        count(
+            "police_da_children_present_ever",
+            "domestic-abuse notifications with children present",
+            EVER,
+            notifications,
+            f"{da} with children present",
+        ),
+        count(
+            "police_da_crimes_ever",
+            "domestic-abuse crimes",
+            EVER,
+            ("domestic-abuse crimes", "domestic-abuse crime"),
+            "in the household recorded by the police",
+        ),
     ]
 
 
 def _siblings() -> list[FeatureSpec]:
     src, grp = "pupils; social_care", "Siblings' social-care history"
 
-    def siblings(name: str, description: str, window: str, fact: str) -> FeatureSpec:
-        return FeatureSpec(name, grp, description, "count", window, fact, "", level="family", source=src)
+    def siblings(name: str, description: str, window: str, fact: str, fact_one: str) -> FeatureSpec:
+        return FeatureSpec(
+            name, grp, description, "count", window, fact, "", level="family", source=src, fact_one=fact_one
+        )
 
     return [
         FeatureSpec(
@@ -580,48 +632,56 @@ def _siblings() -> list[FeatureSpec]:
             "no brothers or sisters known to the local authority",
             level="family",
             source="pupils",
+            fact_one="{value} brother or sister known to the local authority",
         ),
         siblings(
             "sibling_referrals_3y",
             "Referrals to social care of the child's siblings in the last 3 years.",
             Y3,
-            "{value} referrals of brothers or sisters in the last 3 years",
+            "{value} referrals of brothers or sisters to social care in the last 3 years",
+            "{value} referral of a brother or sister to social care in the last 3 years",
         ),
         siblings(
             "sibling_referrals_ever",
             "Referrals to social care of the child's siblings before the as-of date.",
             EVER,
-            "{value} referrals of brothers or sisters",
+            "{value} referrals of brothers or sisters to social care",
+            "{value} referral of a brother or sister to social care",
         ),
         siblings(
             "sibling_cin_plan_ever",
             "Siblings who have been on a child-in-need plan.",
             EVER,
             "{value} brothers or sisters have been on a child-in-need plan",
+            "{value} brother or sister has been on a child-in-need plan",
         ),
         siblings(
             "sibling_cp_plan_current",
             "Siblings on a child-protection plan on the as-of date.",
             NOW,
-            "{value} brothers or sisters on a child-protection plan",
+            "{value} brothers or sisters currently on a child-protection plan",
+            "{value} brother or sister currently on a child-protection plan",
         ),
         siblings(
             "sibling_cp_plan_ever",
             "Siblings who have been on a child-protection plan.",
             EVER,
             "{value} brothers or sisters have been on a child-protection plan",
+            "{value} brother or sister has been on a child-protection plan",
         ),
         siblings(
             "sibling_looked_after_current",
             "Siblings looked after on the as-of date.",
             NOW,
-            "{value} brothers or sisters in care",
+            "{value} brothers or sisters currently in care",
+            "{value} brother or sister currently in care",
         ),
         siblings(
             "sibling_looked_after_ever",
             "Siblings who have been looked after before the as-of date.",
             EVER,
             "{value} brothers or sisters have been in care",
+            "{value} brother or sister has been in care",
         ),
     ]
 
