@@ -55,7 +55,10 @@ def render_model_card(f: CardFacts) -> str:
     rates = ", ".join(f"{y}: {r:.2%}" for y, r in sorted(f.base_rates.items()))
     flags = (
         "\n".join(
-            f"- {fl.get('attribute')} = {fl.get('group')}: {fl.get('metric')} ratio outside 0.8–1.25"
+            f"- cohort {fl.get('cohort')}: {fl.get('attribute')} = {fl.get('group')}, {fl.get('metric')} "
+            f"ratio "
+            f"{fl.get('ratio', float('nan')):.2f} to {fl.get('reference_group')} (interval wholly "
+            f"{fl.get('direction', 'outside')} the 0.8–1.25 band)"
             for fl in f.flags
         )
         or "- none: no group's interval lay wholly outside the 0.8–1.25 band"
