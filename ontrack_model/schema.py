@@ -289,7 +289,12 @@ SCORE15_RESPONSES = Table(
         Column("family_id", "str", "Pseudonymous household identifier"),
         Column("respondent_id", "str", "Pseudonymous respondent identifier"),
         Column("role", "code", "Respondent's role in the family", codes=SCORE15_ROLES),
-        Column("age", "int", "Respondent's age in years on the day (12 or over)", minimum=0),
+        Column(
+            "age",
+            "int",
+            "Respondent's age in years on the day (SCORE-15 is for 12 or over; younger ones are flagged)",
+            minimum=0,
+        ),
         Column("date", "date", "Date the questionnaire was completed"),
         *(
             Column(item, "int", f"SCORE-15 {item.replace('_', ' ')} (1-5)", required=False,
