@@ -70,10 +70,12 @@ def build_schooling(pop: Population, year6: list[int], extract: int, seed: int) 
 
     entry = pop.child_entry()[child][:, None]
     leave = pop.child_leave()[child][:, None]
-    enrolled = (entry <= end) & (leave > start) & (start <= extract)
-    on_census = (entry <= census) & (census < leave) & (census <= extract)
     period_start = np.maximum(start, entry)
     period_end = np.minimum(np.minimum(end, leave - 1), extract)
+    # Enrolled in a term only if at least one day of it is on roll (a child who arrives and leaves
+    # on the same day, or arrives after the extract date, has no attendance row).
+    enrolled = (entry <= end) & (leave > start) & (start <= extract) & (period_end >= period_start)
+    on_census = (entry <= census) & (census < leave) & (census <= extract)
 
     # Schools: a ladder per borough ordered by intake deprivation; families pick by deprivation.
     counts = np.array([max(3, round(y6 / PUPILS_PER_SCHOOL)) for y6 in year6])
