@@ -92,3 +92,30 @@ def test_calibration_refuses_single_class() -> None:
 def test_default_candidates_include_both_baselines() -> None:
     kinds = [s.kind for s in default_candidates()]
     assert "current_practice" in kinds and "random" in kinds and "hgb" in kinds and "logistic" in kinds
+
+
+def test_selection_prefers_the_simpler_model_within_one_standard_error() -> None:
+    from training.evaluation import choose
+
+    specs = [
+        CandidateSpec("lr", "logistic", {"C": 0.05}),
+        CandidateSpec("hgb", "hgb", {"max_leaf_nodes": 7, "max_iter": 400}),
+        CandidateSpec("random", "random"),
+    ]
+    summary = pd.DataFrame(
+        {
+            "candidate": ["lr", "hgb", "random"],
+            "selection_score": [0.20, 0.22, 0.01],
+            "precision_at_k_std": [0.05, 0.05, 0.01],
+            "auc_mean": [0.8, 0.8, 0.5],
+            "baseline": [False, False, True],
+        }
+    )
+    # 0.22 - 0.05 / sqrt(3) = 0.191 <= 0.20: the simpler logistic regression is chosen.
+    assert choose(summary, specs, n_splits=3) == "lr"
+    # A clear lead (beyond one standard error) wins whatever its complexity.
+    summary.loc[1, "selection_score"] = 0.30
+    assert choose(summary, specs, n_splits=3) == "hgb"
+    # Baselines are never chosen, however they score.
+    summary.loc[2, "selection_score"] = 0.9
+    assert choose(summary, specs, n_splits=3) == "hgb"

@@ -99,7 +99,8 @@ def render_model_card(f: CardFacts) -> str:
 - Primary: precision at k = {f.capacity} families (share of listed families in which a Year 6 child
   entered care within {f.horizon_years} years). Secondary: recall at k, lift over the base rate, AUC,
   average precision, Brier score, expected calibration error (ECE).
-- Selection rule: mean precision@k over the validation cohorts minus 0.5 × its standard deviation.
+- Selection rule: mean precision@k over the validation cohorts minus 0.5 × its standard deviation;
+  the simplest candidate within one standard error of the best is chosen.
 
 ## Evaluation data
 - Rolling-origin validation on cohorts {", ".join(map(str, f.validation_years))}: each validated by a

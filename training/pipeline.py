@@ -206,7 +206,7 @@ def train(
         specs, matrices, splits, k, config.seed, on_fit=lambda *_: progress.advance(task)
     )
     summary = summarise(results, specs, config.validation.variance_penalty)
-    chosen_name = choose(summary)
+    chosen_name = choose(summary, specs, len(splits))
     chosen_spec = next(s for s in specs if s.name == chosen_name)
     chosen_results = [r for r in results if r.candidate == chosen_name]
     latest_year = max(s.validation_year for s in splits)
