@@ -29,7 +29,7 @@ class CohortSettings(_Strict):
 class ValidationSettings(_Strict):
     """Rolling-origin temporal validation and the selection rule."""
 
-    n_splits: int = Field(3, ge=1, le=10, description="latest labelled cohorts each used once for validation")
+    n_splits: int = Field(5, ge=1, le=10, description="latest labelled cohorts each used once for validation")
     min_train_years: int = Field(3, ge=1, description="fewest labelled cohorts a split trains on")
     min_gap_years: int = Field(
         1, ge=1, le=10, description="training cohorts end this many years before the validation cohort"
