@@ -75,7 +75,9 @@ def test_run_registers_a_champion_with_artifacts(first_run, mlflow_home: Path) -
     ):
         assert expected in artifacts, expected
     # One child run per candidate, with metrics per validation cohort.
-    children = client.search_runs([run.info.experiment_id], f"tags.`mlflow.parentRunId` = '{first_run.run_id}'")
+    children = client.search_runs(
+        [run.info.experiment_id], f"tags.`mlflow.parentRunId` = '{first_run.run_id}'"
+    )
     assert {c.info.run_name for c in children} >= {"random", "current_practice", "logistic_C1", "hgb_1"}
 
 
