@@ -79,6 +79,34 @@ class TrainingResult:
     flags: list[dict] = field(default_factory=list)
 
 
+@dataclass
+class RunState:
+    """Everything a training run computed before it is logged, registered and stored."""
+
+    extract: Any
+    config: TrainingConfig
+    matrices: dict
+    labelled: list[int]
+    current: int
+    splits: list
+    final_years: tuple[int, ...]
+    specs: list[CandidateSpec]
+    results: list[SplitResult]
+    summary: pd.DataFrame
+    chosen_name: str
+    calib: Any
+    final: Any
+    scored_current: ScoredCohort
+    train_shap: Any
+    audit: dict
+    champion: dict | None
+    promoted: bool
+    decision: str
+    latest: Any
+    latest_year: int
+    store_root: str | Path | None
+
+
 def _candidates(config: TrainingConfig) -> list[CandidateSpec]:
     return default_candidates(hgb_grid=config.candidates.hgb, lr_c=config.candidates.logistic_C)
 
@@ -162,7 +190,6 @@ def train(
     progress: Any = None,
 ) -> TrainingResult:
     """Run the whole yearly retraining on an extract and return what it produced."""
-    import mlflow
 
     progress = progress or _NoProgress()
     tracking.configure_tracking()  # fail fast on an unreachable tracking server
@@ -238,7 +265,7 @@ def train(
     promoted, decision = _decide(latest.precision_at_k, champion, config.champion_tolerance, force)
 
     task = progress.add_task("Logging to MLflow and storing the list", total=1)
-    result = _log_and_register(
+    state = RunState(
         extract=extract,
         config=config,
         matrices=matrices,
@@ -261,8 +288,8 @@ def train(
         latest=latest,
         latest_year=latest_year,
         store_root=store_root,
-        mlflow=mlflow,
     )
+    result = _log_and_register(state)
     progress.advance(task)
     return result
 
@@ -281,17 +308,18 @@ def _sample_matrix(matrix, seed: int, n: int = 3000):
     )
 
 
-def _log_and_register(**a: Any) -> TrainingResult:
-    mlflow = a["mlflow"]
-    config: TrainingConfig = a["config"]
-    extract = a["extract"]
-    summary: pd.DataFrame = a["summary"]
-    results: list[SplitResult] = a["results"]
+def _log_and_register(st: RunState) -> TrainingResult:
+    import mlflow
+
+    config: TrainingConfig = st.config
+    extract = st.extract
+    summary: pd.DataFrame = st.summary
+    results: list[SplitResult] = st.results
     k = config.capacity
     experiment_id = tracking.ensure_experiment(config.experiment)
     with (
         tempfile.TemporaryDirectory() as tmp_name,
-        mlflow.start_run(experiment_id=experiment_id, run_name=f"train-cohort-{a['current']}") as run,
+        mlflow.start_run(experiment_id=experiment_id, run_name=f"train-cohort-{st.current}") as run,
     ):
         tmp = Path(tmp_name)
         run_id = run.info.run_id
@@ -301,12 +329,12 @@ def _log_and_register(**a: Any) -> TrainingResult:
                 "seed": config.seed,
                 "horizon_years": config.cohort.horizon_years,
                 "as_of": f"{config.cohort.as_of_day:02d}-{config.cohort.as_of_month:02d}",
-                "chosen_candidate": a["chosen_name"],
+                "chosen_candidate": st.chosen_name,
                 "calibration": config.calibration,
-                "trained_cohorts": json.dumps(list(a["final_years"])),
-                "validation_cohorts": json.dumps([s.validation_year for s in a["splits"]]),
-                "current_cohort": a["current"],
-                "n_features": len(a["final"].feature_names),
+                "trained_cohorts": json.dumps(list(st.final_years)),
+                "validation_cohorts": json.dumps([s.validation_year for s in st.splits]),
+                "current_cohort": st.current,
+                "n_features": len(st.final.feature_names),
                 "feature_dictionary_version": FEATURE_DICTIONARY_VERSION,
                 "synthetic_data": bool(extract.manifest.synthetic),
                 "extract_date": str(extract.manifest.extract_date),
@@ -314,7 +342,7 @@ def _log_and_register(**a: Any) -> TrainingResult:
         )
         mlflow.set_tags({f"fingerprint.{t}": h for t, h in extract.fingerprints.items()})
         # Child run per candidate: its parameters and its metrics on each validation cohort.
-        for spec in a["specs"]:
+        for spec in st.specs:
             with mlflow.start_run(run_name=spec.name, nested=True, experiment_id=experiment_id):
                 mlflow.log_params({"kind": spec.kind, **{f"param.{p}": v for p, v in spec.params.items()}})
                 for r in (r for r in results if r.candidate == spec.name):
@@ -330,11 +358,11 @@ def _log_and_register(**a: Any) -> TrainingResult:
                         if row[c] == row[c]
                     }
                 )
-        chosen_results = [r for r in results if r.candidate == a["chosen_name"]]
+        chosen_results = [r for r in results if r.candidate == st.chosen_name]
         for r in chosen_results:
             for metric in ("precision_at_k", "recall_at_k", "lift_at_k", "auc", "average_precision", "brier"):
                 mlflow.log_metric(f"val_{r.validation_year}_{metric}", float(getattr(r.metrics, metric)))
-        latest = a["latest"]
+        latest = st.latest
         mlflow.log_metrics(
             {
                 "latest_precision_at_k": latest.precision_at_k,
@@ -342,79 +370,79 @@ def _log_and_register(**a: Any) -> TrainingResult:
                 "latest_auc": latest.auc,
                 "latest_average_precision": latest.average_precision,
                 "latest_k_share": latest.k_share,
-                "ece_latest": a["calib"].ece_latest,
+                "ece_latest": st.calib.ece_latest,
             }
         )
-        champion = a["champion"]
+        champion = st.champion
         if champion is not None and champion["precision_at_k"] == champion["precision_at_k"]:
             mlflow.log_metric("champion_latest_precision_at_k", float(champion["precision_at_k"]))
-        mlflow.set_tag("champion_decision", a["decision"])
+        mlflow.set_tag("champion_decision", st.decision)
 
         # Artifacts: configuration, inputs, features, plots, explanations, audit, model card.
         _write(tmp / "config.yaml", yaml.safe_dump(config.model_dump(), sort_keys=False))
         _write(tmp / "fingerprints.json", json.dumps(extract.fingerprints, indent=2))
-        _write(tmp / "features.json", json.dumps(a["final"].feature_names, indent=2))
+        _write(tmp / "features.json", json.dumps(st.final.feature_names, indent=2))
         feature_dictionary().to_csv(tmp / "feature_dictionary.csv", index=False)
         summary.to_csv(tmp / "candidate_selection.csv", index=False)
-        a["calib"].table_latest.to_csv(tmp / "calibration_latest.csv", index=False)
-        chosen_latest = next(r for r in chosen_results if r.validation_year == a["latest_year"])
+        st.calib.table_latest.to_csv(tmp / "calibration_latest.csv", index=False)
+        chosen_latest = next(r for r in chosen_results if r.validation_year == st.latest_year)
         ks = sorted({5, 10, 25, 50, 75, 100, 150, 200, 300, 500, k})
         curve_at_k(chosen_latest.scored, [x for x in ks if x <= latest.n_families]).to_csv(
             tmp / "performance_at_k.csv", index=False
         )
         plots.precision_recall_at_k(
-            {r.candidate: r.scored for r in results if r.validation_year == a["latest_year"]},
+            {r.candidate: r.scored for r in results if r.validation_year == st.latest_year},
             k,
-            a["latest_year"],
+            st.latest_year,
             tmp / "precision_recall_at_k.png",
         )
         plots.calibration_curve(
-            a["calib"].table_latest, a["latest_year"], a["calib"].ece_latest, tmp / "calibration_curve.png"
+            st.calib.table_latest, st.latest_year, st.calib.ece_latest, tmp / "calibration_curve.png"
         )
-        plots.split_diagram(a["splits"], a["final_years"], a["current"], tmp / "splits.png")
+        plots.split_diagram(st.splits, st.final_years, st.current, tmp / "splits.png")
         shap_dir = tmp / "shap"
         shap_dir.mkdir()
-        write_global_artifacts(a["train_shap"], _sample_x(a), FEATURES, shap_dir)
-        importance = global_importance(a["train_shap"], FEATURES)
-        _write(tmp / "fairness.json", json.dumps(a["audit"], indent=2, default=str))
-        base_rates = {y: float(a["matrices"][y].y.mean()) for y in a["labelled"]}
+        write_global_artifacts(st.train_shap, _sample_x(st), FEATURES, shap_dir)
+        importance = global_importance(st.train_shap, FEATURES)
+        _write(tmp / "fairness.json", json.dumps(st.audit, indent=2, default=str))
+        base_rates = {y: float(st.matrices[y].y.mean()) for y in st.labelled}
         record = atrs_record(
             capacity=k,
             horizon_years=config.cohort.horizon_years,
-            trained_cohorts=list(a["final_years"]),
-            current_cohort=a["current"],
-            n_features=len(a["final"].feature_names),
+            trained_cohorts=list(st.final_years),
+            current_cohort=st.current,
+            n_features=len(st.final.feature_names),
             precision_at_k=latest.precision_at_k,
             synthetic=bool(extract.manifest.synthetic),
-            flags=len(a["audit"]["validation_flags"]),
+            flags=len(st.audit["validation_flags"]),
         )
         _write(tmp / "atrs.json", json.dumps(record, indent=2))
         mlflow.set_tag("model_name", config.model_name)
         mlflow.log_artifacts(str(tmp))
 
         model_info = tracking.log_scoring_model(
-            a["final"], a["matrices"][a["current"]].X, FEATURE_DICTIONARY_VERSION
+            st.final, st.matrices[st.current].X, FEATURE_DICTIONARY_VERSION
         )
         version = str(model_info.registered_model_version)
-        flags = a["audit"]["validation_flags"]
+        flags = st.audit["validation_flags"]
         card = render_model_card(
             CardFacts(
                 model_name=config.model_name,
                 version=version,
                 run_id=run_id,
-                chosen=a["chosen_name"],
+                chosen=st.chosen_name,
                 capacity=k,
-                trained_cohorts=tuple(a["final_years"]),
-                validation_years=tuple(s.validation_year for s in a["splits"]),
-                current_cohort=a["current"],
+                trained_cohorts=tuple(st.final_years),
+                validation_years=tuple(s.validation_year for s in st.splits),
+                current_cohort=st.current,
                 horizon_years=config.cohort.horizon_years,
                 as_of=f"{config.cohort.as_of_day} {_MONTHS[config.cohort.as_of_month - 1]}",
                 summary=summary,
-                ece_latest=a["calib"].ece_latest,
+                ece_latest=st.calib.ece_latest,
                 calibration_method=config.calibration,
                 base_rates=base_rates,
                 top_reasons=list(importance["group"]),
-                n_features=len(a["final"].feature_names),
+                n_features=len(st.final.feature_names),
                 fingerprints=extract.fingerprints,
                 synthetic=bool(extract.manifest.synthetic),
                 flags=flags,
@@ -422,8 +450,8 @@ def _log_and_register(**a: Any) -> TrainingResult:
         )
         mlflow.log_text(card, "model_card.md")
         try:
-            bundle_dir = _store_bundle(a, run_id, version, card, summary, base_rates)
-            if a["promoted"]:
+            bundle_dir = _store_bundle(st, run_id, version, card, summary, base_rates)
+            if st.promoted:
                 tracking.set_champion(version, config.model_name)
         except Exception:
             # Do not leave a registered version without its list: remove it, then re-raise.
@@ -435,16 +463,16 @@ def _log_and_register(**a: Any) -> TrainingResult:
     return TrainingResult(
         run_id=run_id,
         version=version,
-        promoted=a["promoted"],
-        decision=a["decision"],
-        chosen=a["chosen_name"],
+        promoted=st.promoted,
+        decision=st.decision,
+        chosen=st.chosen_name,
         summary=summary,
-        latest_year=a["latest_year"],
+        latest_year=st.latest_year,
         challenger_latest=latest.as_dict(),
         champion_latest=champion,
-        ece_latest=a["calib"].ece_latest,
-        current_cohort=a["current"],
-        n_families_listed=len(a["scored_current"].families),
+        ece_latest=st.calib.ece_latest,
+        current_cohort=st.current,
+        n_families_listed=len(st.scored_current.families),
         bundle_dir=bundle_dir,
         flags=flags,
     )
@@ -466,8 +494,8 @@ _MONTHS = (
 )
 
 
-def _sample_x(a: dict) -> pd.DataFrame:
-    return _sample_matrix(a["matrices"][a["latest_year"]], a["config"].seed).X
+def _sample_x(st: RunState) -> pd.DataFrame:
+    return _sample_matrix(st.matrices[st.latest_year], st.config.seed).X
 
 
 def _write(path: Path, text: str) -> None:
@@ -475,19 +503,19 @@ def _write(path: Path, text: str) -> None:
 
 
 def _store_bundle(
-    a: dict, run_id: str, version: str, card: str, summary: pd.DataFrame, base_rates: dict[int, float]
+    st: RunState, run_id: str, version: str, card: str, summary: pd.DataFrame, base_rates: dict[int, float]
 ) -> Path:
-    config: TrainingConfig = a["config"]
-    scored: ScoredCohort = a["scored_current"]
-    chosen = summary.set_index("candidate").loc[a["chosen_name"]]
+    config: TrainingConfig = st.config
+    scored: ScoredCohort = st.scored_current
+    chosen = summary.set_index("candidate").loc[st.chosen_name]
     info = {
         "model_name": config.model_name,
         "version": version,
         "run_id": run_id,
-        "chosen_candidate": a["chosen_name"],
-        "trained_cohorts": list(a["final_years"]),
-        "validation_cohorts": [s.validation_year for s in a["splits"]],
-        "current_cohort": a["current"],
+        "chosen_candidate": st.chosen_name,
+        "trained_cohorts": list(st.final_years),
+        "validation_cohorts": [s.validation_year for s in st.splits],
+        "current_cohort": st.current,
         "capacity": config.capacity,
         "horizon_years": config.cohort.horizon_years,
         "metrics_at_capacity": {
@@ -495,11 +523,11 @@ def _store_bundle(
             "recall_at_k_mean": float(chosen["recall_at_k_mean"]),
             "lift_at_k_mean": float(chosen["lift_at_k_mean"]),
             "auc_mean": float(chosen["auc_mean"]),
-            "latest": a["latest"].as_dict(),
-            "ece_latest": a["calib"].ece_latest,
+            "latest": st.latest.as_dict(),
+            "ece_latest": st.calib.ece_latest,
         },
         "base_rates": {str(y): r for y, r in base_rates.items()},
-        "feature_names": a["final"].feature_names,
+        "feature_names": st.final.feature_names,
         "feature_dictionary_version": FEATURE_DICTIONARY_VERSION,
         "cohorts": [
             {
@@ -509,16 +537,16 @@ def _store_bundle(
                 "labelled": False,
             }
         ],
-        "synthetic_data": bool(a["extract"].manifest.synthetic),
-        "champion_decision": a["decision"],
+        "synthetic_data": bool(st.extract.manifest.synthetic),
+        "champion_decision": st.decision,
     }
     children = scored.children[list(liststore.CHILD_COLUMNS)]
     bundle = liststore.ModelBundle(
         version=version,
         info=info,
         model_card=card,
-        fairness=a["audit"],
+        fairness=st.audit,
         families={scored.year: scored.families},
         children={scored.year: children},
     )
-    return liststore.save_bundle(bundle, a["store_root"])
+    return liststore.save_bundle(bundle, st.store_root)
