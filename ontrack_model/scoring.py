@@ -12,6 +12,16 @@ from ontrack_model.features import build_matrix
 from ontrack_model.validation import load_extract
 
 
+def with_attributes(scored: pd.DataFrame, matrix) -> pd.DataFrame:
+    """Scored children joined to their protected attributes (by position: same cohort order)."""
+    attrs = matrix.attributes.reset_index(drop=True)
+    frame = scored.reset_index(drop=True).copy()
+    for col in attrs.columns:
+        if col not in frame:
+            frame[col] = attrs[col].to_numpy()
+    return frame
+
+
 def score_cohort(
     data_dir: str | Path, year: int, model_uri: str | None = None, cohort_config: CohortConfig | None = None
 ) -> pd.DataFrame:

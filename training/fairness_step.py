@@ -7,19 +7,10 @@ import pandas as pd
 
 from ontrack_model.calibration import Calibrator
 from ontrack_model.fairness import AuditConfig, audit_cohorts
+from ontrack_model.scoring import with_attributes
 from training.config import TrainingConfig
 from training.evaluation import SplitResult
 from training.publish import ScoredCohort
-
-
-def audit_frame(scored: pd.DataFrame, matrix) -> pd.DataFrame:
-    """Scored children joined to their protected attributes (by position: same cohort order)."""
-    attrs = matrix.attributes.reset_index(drop=True)
-    frame = scored.reset_index(drop=True).copy()
-    for col in attrs.columns:
-        if col not in frame:
-            frame[col] = attrs[col].to_numpy()
-    return frame
 
 
 def run_audit(
@@ -35,10 +26,10 @@ def run_audit(
     for r in chosen:
         scored = r.scored.copy()
         scored["probability"] = calibrator.transform(scored["score"].to_numpy())
-        frames[r.validation_year] = audit_frame(scored, matrices[r.validation_year])
+        frames[r.validation_year] = with_attributes(scored, matrices[r.validation_year])
     cur = current.children[["pupil_id", "family_id", "score", "probability"]].copy()
     cur["label"] = pd.array([pd.NA] * len(cur), dtype="Int8")
-    frames[current.year] = audit_frame(cur, matrices[current.year])
+    frames[current.year] = with_attributes(cur, matrices[current.year])
     audit_config = AuditConfig(
         resamples=config.audit_resamples, seed=config.seed, suppress_below=config.suppress_below
     )
@@ -49,5 +40,3 @@ def run_audit(
     result["validation_flags"] = [f for f in result["flags"] if f["cohort"] in validation_years]
     return result
 
-
-__all__ = ["audit_frame", "run_audit"]
