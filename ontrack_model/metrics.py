@@ -48,7 +48,10 @@ def family_outcomes(children: pd.DataFrame, score_col: str = "score") -> pd.Data
 
 def precision_recall_at_k(children: pd.DataFrame, k: int, score_col: str = "score") -> tuple[float, float]:
     """Family-level precision and recall of the top k families."""
-    fam = family_outcomes(children, score_col)
+    return _precision_recall(family_outcomes(children, score_col), k)
+
+
+def _precision_recall(fam: pd.DataFrame, k: int) -> tuple[float, float]:
     top = fam.loc[fam["rank"] <= k, "positive"]
     total = int(fam["positive"].sum())
     precision = float(top.mean()) if len(top) else float("nan")
@@ -110,7 +113,7 @@ def evaluate_at_capacity(
     fam = family_outcomes(children, score_col)
     n_fam = len(fam)
     n_pos = int(fam["positive"].sum())
-    precision, recall = precision_recall_at_k(children, k, score_col)
+    precision, recall = _precision_recall(fam, k)
     base = n_pos / n_fam if n_fam else float("nan")
     y = children["label"].astype(int).to_numpy()
     s = children[score_col].to_numpy(dtype=float)

@@ -125,10 +125,13 @@ class FittedScorer:
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability of entering care within the horizon."""
-        m = self.margin(X)
+        return self.probability_from_margin(self.margin(X))
+
+    def probability_from_margin(self, margin: np.ndarray) -> np.ndarray:
+        """The calibration map applied to margins (the logistic function before calibration)."""
         if self.calibrator is None:
-            return 1.0 / (1.0 + np.exp(-m))
-        return self.calibrator.transform(m)
+            return 1.0 / (1.0 + np.exp(-margin))
+        return self.calibrator.transform(margin)
 
 
 def _encoder_for(kind: ModelKind) -> Pipeline | None:

@@ -43,6 +43,8 @@ def configure_tracking(uri: str | None = None) -> str:
     import mlflow
 
     uri = uri or tracking_uri()
+    if uri == _checked_uri.get("uri") and mlflow.get_tracking_uri() == uri:
+        return uri  # already pointed there and checked in this process
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     elif uri.startswith(("http://", "https://")):
@@ -55,7 +57,11 @@ def configure_tracking(uri: str | None = None) -> str:
             f"cannot reach the MLflow tracking store at {uri!r}: {type(exc).__name__}. "
             "Check MLFLOW_TRACKING_URI or start the tracking server."
         ) from None
+    _checked_uri["uri"] = uri
     return uri
+
+
+_checked_uri: dict[str, str] = {}
 
 
 def _check_server(uri: str, timeout: float = 5.0) -> None:

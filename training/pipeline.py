@@ -379,9 +379,9 @@ def _log_and_register(st: RunState) -> TrainingResult:
         mlflow.set_tag("champion_decision", st.decision)
 
         # Artifacts: configuration, inputs, features, plots, explanations, audit, model card.
-        _write(tmp / "config.yaml", yaml.safe_dump(config.model_dump(), sort_keys=False))
-        _write(tmp / "fingerprints.json", json.dumps(extract.fingerprints, indent=2))
-        _write(tmp / "features.json", json.dumps(st.final.feature_names, indent=2))
+        (tmp / "config.yaml").write_text(yaml.safe_dump(config.model_dump(), sort_keys=False))
+        (tmp / "fingerprints.json").write_text(json.dumps(extract.fingerprints, indent=2))
+        (tmp / "features.json").write_text(json.dumps(st.final.feature_names, indent=2))
         feature_dictionary().to_csv(tmp / "feature_dictionary.csv", index=False)
         summary.to_csv(tmp / "candidate_selection.csv", index=False)
         st.calib.table_latest.to_csv(tmp / "calibration_latest.csv", index=False)
@@ -404,7 +404,7 @@ def _log_and_register(st: RunState) -> TrainingResult:
         shap_dir.mkdir()
         write_global_artifacts(st.train_shap, _sample_x(st), FEATURES, shap_dir)
         importance = global_importance(st.train_shap, FEATURES)
-        _write(tmp / "fairness.json", json.dumps(st.audit, indent=2, default=str))
+        (tmp / "fairness.json").write_text(json.dumps(st.audit, indent=2, default=str))
         base_rates = {y: float(st.matrices[y].y.mean()) for y in st.labelled}
         record = atrs_record(
             capacity=k,
@@ -416,7 +416,7 @@ def _log_and_register(st: RunState) -> TrainingResult:
             synthetic=bool(extract.manifest.synthetic),
             flags=len(st.audit["validation_flags"]),
         )
-        _write(tmp / "atrs.json", json.dumps(record, indent=2))
+        (tmp / "atrs.json").write_text(json.dumps(record, indent=2))
         mlflow.set_tag("model_name", config.model_name)
         mlflow.log_artifacts(str(tmp))
 
@@ -496,10 +496,6 @@ _MONTHS = (
 
 def _sample_x(st: RunState) -> pd.DataFrame:
     return _sample_matrix(st.matrices[st.latest_year], st.config.seed).X
-
-
-def _write(path: Path, text: str) -> None:
-    path.write_text(text)
 
 
 def _store_bundle(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from ontrack_model.explain import ShapResult, reasons_for_rows, shap_values
@@ -44,10 +43,8 @@ def score_and_explain(
     """Score one cohort, explain every child, and build its family list."""
     X = matrix.X
     shap = explain(scorer, X, background)
-    margin = scorer.margin(X)
-    if not np.allclose(shap.margin, margin, atol=1e-6):
-        raise RuntimeError("SHAP margins disagree with the model's scores")  # should be impossible
-    probability = scorer.predict_proba(X)
+    margin = shap.margin  # the estimator's log-odds, already checked against the SHAP values
+    probability = scorer.probability_from_margin(margin)
     all_reasons = reasons_for_rows(shap, X, specs, top=None)
     children = matrix.ids[["pupil_id", "family_id", "school_id", "borough"]].reset_index(drop=True).copy()
     children.insert(0, "cohort", int(matrix.cohort.year))
