@@ -1,8 +1,8 @@
 """Run every benchmark in this folder, one after another, and print a summary (what `make bench` runs).
 
 Each benchmark script runs as its own subprocess (with this interpreter, from the repository root), in
-this order: generate, validate, features, explain, audit, score15, serving, quality. Its output is
-streamed to the terminal and saved to benchmarks/results/<name>.txt (the folder is not committed).
+this order: generate, validate, features, explain, audit, score15, serving, quality, surveillance. Its
+output is streamed to the terminal and saved to benchmarks/results/<name>.txt (the folder is not committed).
 At the end a table lists every command with its exit status and wall time, and the exact command that
 reproduces it; the table is also saved to benchmarks/results/summary.txt. The exit status is 1 if any
 benchmark failed: it exited non-zero (the scripts exit 1 when they miss a target) or printed a missed
@@ -26,6 +26,9 @@ minutes the first time, to generate the national features world.
     score15    SCORE-15 import, scoring and reports for 100, 1,000 and 10,000 families; ~15 s
     serving    real uvicorn server: cold start, 10,000 list requests, scoring 10,000 rows; ~30 s
     quality    model vs p_bayes on unseen worlds, seeds 7, 8 and 9 (each trains the full pipeline)
+    surveillance  the audit on one world with a surveillance bias of 1 (none), 3 and 6 on BLAC
+               (each trains the full pipeline; exits 1 if the strong bias is not flagged or the
+               unbiased world is)
 
 `--quick` keeps to tri-borough scale with the fewest repeats (2 to 10 minutes; quality with seed 7
 only), and `--only NAME [NAME ...]` runs some of the benchmarks. `--dry-run` prints the commands.
@@ -90,6 +93,7 @@ BENCHMARKS = (
               quick=(("--families", "100", "1000", "10000"),)),
     Benchmark("serving", default=((),), quick=(("--quick",),)),
     Benchmark("quality", default=(("--seeds", "7", "8", "9"),), quick=(("--seeds", "7"),), missed=r"NOT met"),
+    Benchmark("surveillance", default=(("--factors", "1", "3", "6"),), quick=(("--factors", "1", "6"),)),
 )
 NAMES = [b.name for b in BENCHMARKS]
 

@@ -65,6 +65,7 @@ def report_inputs_from_run(run_id: str) -> ReportInputs:
             shap_table=pd.read_csv(local / "shap" / "importance_by_group.csv"),
             validation_audits=validation,
             current_audit=current,
+            pooled_audit=audit.get("pooled"),
             atrs=json.loads((local / "atrs.json").read_text()),
             extra={
                 "Chosen candidate": params.get("chosen_candidate", ""),

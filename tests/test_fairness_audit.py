@@ -8,9 +8,17 @@ import pytest
 from matplotlib.figure import Figure
 
 from ontrack_model.errors import ConfigError, DataContractError
-from ontrack_model.fairness import AuditConfig, FairnessAudit, audit_cohort, audit_cohorts, plot_trend
+from ontrack_model.fairness import (
+    AuditConfig,
+    FairnessAudit,
+    audit_cohort,
+    audit_cohorts,
+    audit_pooled,
+    plot_trend,
+)
 from ontrack_model.fairness.config import metric_names
 from ontrack_model.fairness.simulate import simulate_cohort
+from ontrack_model.ranking import select_at_capacity
 
 RECORD_KEYS = {"attribute", "group", "metric", "value", "ci_low", "ci_high", "ratio", "ratio_ci_low",
                "ratio_ci_high", "reference_group", "suppressed", "flagged"}
@@ -100,7 +108,9 @@ def test_audits_across_cohorts_share_references_and_stack_into_a_trend() -> None
     refs = trend[trend["attribute"] == "ethnicity"]["reference_group"].dropna().unique()
     assert list(refs) == ["WHIT"]
     years_flagged = {f["cohort"] for f in result["flags"] if f["group"] == "BLAC"}
-    assert years_flagged == {2018, 2019, 2024}  # the current cohort's selection rate too
+    # Each year, the labelled years pooled, and the current cohort's selection rate too.
+    assert years_flagged == {2018, 2019, 2024, "pooled"}
+    assert result["pooled"].settings["cohorts"] == [2018, 2019]
     json.dumps(result["json"], allow_nan=False)
     fig = plot_trend(trend, "ethnicity", "selection_rate")
     assert isinstance(fig, Figure)
@@ -113,3 +123,40 @@ def test_audits_across_cohorts_share_references_and_stack_into_a_trend() -> None
 def test_audit_cohorts_needs_a_capacity_for_every_cohort() -> None:
     with pytest.raises(ConfigError, match="2019"):
         audit_cohorts({2019: simulate_cohort(100, seed=1)}, {2018: 10}, FAST)
+
+
+def test_pooled_audit_counts_each_cohorts_own_list() -> None:
+    # The two cohorts reuse family ids (simulate_cohort numbers families from 0): pooling must keep
+    # them apart, and each cohort must keep its own top-k list.
+    frames = {2018: simulate_cohort(1500, seed=1, inflation={"BLAC": 1.5}),
+              2019: simulate_cohort(1800, seed=2, inflation={"BLAC": 1.5})}
+    assert set(frames[2018]["family_id"]) & set(frames[2019]["family_id"])
+    config = AuditConfig(attributes=("ethnicity",), intersections=(), resamples=200, seed=3)
+    singles = {y: audit_cohort(f, 120, config, cohort=y) for y, f in frames.items()}
+    pooled = audit_pooled(frames, 120, config)
+
+    def value(audit, group: str, metric: str) -> float:
+        rows = audit.results
+        return float(rows[(rows["group"] == group) & (rows["metric"] == metric)]["value"].iloc[0])
+
+    for group in ("BLAC", "WHIT"):
+        n = {y: value(a, group, "group_size") for y, a in singles.items()}
+        selected = sum(value(a, group, "selection_rate") * n[y] for y, a in singles.items())
+        assert value(pooled, group, "group_size") == sum(n.values())
+        assert value(pooled, group, "selection_rate") == pytest.approx(selected / sum(n.values()))
+    families_listed = sum(f.loc[select_at_capacity(f, 120), "family_id"].nunique() for f in frames.values())
+    assert families_listed == 240
+
+    def width(audit) -> float:
+        rows = audit.results
+        row = rows[(rows["group"] == "BLAC") & (rows["metric"] == "selection_rate")].iloc[0]
+        return row["ratio_ci_high"] - row["ratio_ci_low"]
+
+    assert width(pooled) < min(width(a) for a in singles.values())
+    assert pooled.cohort is None and pooled.settings["cohorts"] == [2018, 2019]
+    assert "pooled" in pooled.notes[0]
+
+
+def test_pooling_needs_two_cohorts() -> None:
+    with pytest.raises(ConfigError, match="two or more"):
+        audit_pooled({2019: simulate_cohort(300, seed=1)}, 10, FAST)

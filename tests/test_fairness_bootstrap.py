@@ -95,3 +95,16 @@ def test_interval_is_missing_when_too_few_resamples_define_the_value() -> None:
     low, high = percentile_interval(samples, 0.95)
     assert 0 < low[0] < 0.05 and 0.95 < high[0] < 1
     assert np.isnan(low[1]) and np.isnan(high[1])  # 10% undefined: no interval
+
+
+def test_pooled_cohorts_are_resampled_and_listed_separately() -> None:
+    rng = np.random.default_rng(0)
+    starts = np.array([0, 5])  # cohort A: families 0-4, cohort B: families 5-8
+    w = family_weights(9, 400, rng, starts)
+    assert (w[:, :5].sum(axis=1) == 5).all() and (w[:, 5:].sum(axis=1) == 4).all()
+    chosen = selected_weights(w, 2, starts)
+    assert (chosen[:, :5].sum(axis=1) == 2).all() and (chosen[:, 5:].sum(axis=1) == 2).all()
+    assert (chosen <= w).all()
+    # Unit weights list the top 2 of each cohort.
+    ones = selected_weights(np.ones((1, 9)), 2, starts)
+    np.testing.assert_array_equal(ones[0], [1, 1, 0, 0, 0, 1, 1, 0, 0])

@@ -47,3 +47,26 @@ def test_audit_bad_reference_is_a_clear_error(scored, tmp_path) -> None:
                                       "--reference", "ethnicity=XXXX", "--resamples", "0"])
     assert result.exit_code == 2
     assert "XXXX" in result.output and "groups present" in result.output
+
+
+def test_audit_pools_repeated_cohorts(scored, tmp_path) -> None:
+    out = tmp_path / "pooled.json"
+    args = ["audit", "--data", str(tmp_path), "--cohort", "2019", "--cohort", "2020", "--capacity", "90",
+            "--resamples", "60", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert [call[1] for call in scored] == [2019, 2020]
+    data = json.loads(out.read_text())
+    assert data["cohort"] is None and data["settings"]["cohorts"] == [2019, 2020]
+    assert "cohorts 2019, 2020 pooled" in result.output
+
+
+def test_audit_will_not_pool_a_cohort_without_outcomes(monkeypatch, tmp_path) -> None:
+    def fake_score_cohort(data_dir, year, model_uri=None):
+        return simulate_cohort(600, seed=year, labelled=year < 2026)
+
+    monkeypatch.setattr(ontrack_model.scoring, "score_cohort", fake_score_cohort)
+    args = ["audit", "--data", str(tmp_path), "--cohort", "2020", "--cohort", "2026", "--resamples", "0"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0
+    assert "--cohort 2026" in result.output and "Traceback" not in result.output

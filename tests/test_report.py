@@ -61,7 +61,7 @@ def inputs() -> ReportInputs:
 
 def _without_audits(inputs: ReportInputs) -> ReportInputs:
     """The same inputs with no fairness audits: quicker to build, for checks of other sections."""
-    return dataclasses.replace(inputs, validation_audits={}, current_audit=None)
+    return dataclasses.replace(inputs, validation_audits={}, current_audit=None, pooled_audit=None)
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +105,25 @@ def test_report_has_every_section(html, inputs) -> None:
     assert "[c]" in html and "suppressed" in html  # small cells hidden, and the legend explains it
 
 
-def test_fairness_cells_match_the_audit_json(inputs, html) -> None:
-    records = max(inputs.validation_audits.items())[1]["records"]
-    blac = next(r for r in records if (r["attribute"], r["group"], r["metric"]) ==
+def _blac_selection(audit: dict) -> dict:
+    return next(r for r in audit["records"] if (r["attribute"], r["group"], r["metric"]) ==
                 ("ethnicity", "BLAC", "selection_rate"))
+
+
+def test_fairness_cells_match_the_audit_json(inputs, html) -> None:
+    # The tables show the validation cohorts pooled, which has the power one year lacks.
+    blac = _blac_selection(inputs.pooled_audit)
     assert f"{100 * blac['value']:.1f}% ({100 * blac['ci_low']:.1f}–{100 * blac['ci_high']:.1f}%)" in html
     assert f"ratio {blac['ratio']:.2f} ({blac['ratio_ci_low']:.2f}–{blac['ratio_ci_high']:.2f})" in html
+    years = sorted(inputs.validation_audits)
+    assert f"validation cohorts {years[0]}–{years[-1]} pooled" in html
+
+
+def test_without_a_pooled_audit_the_latest_cohort_is_shown(inputs) -> None:
+    html = build_report(dataclasses.replace(inputs, pooled_audit=None))
+    blac = _blac_selection(max(inputs.validation_audits.items())[1])
+    assert f"{100 * blac['value']:.1f}% ({100 * blac['ci_low']:.1f}–{100 * blac['ci_high']:.1f}%)" in html
+    assert f"validation cohort {max(inputs.validation_audits)}" in html
 
 
 def test_markdown_cannot_inject_html_or_load_images(inputs) -> None:

@@ -1,4 +1,4 @@
-"""A surveillance bias inflates the group's recorded contacts and referrals, not its need."""
+"""A surveillance bias inflates the group's social-care records, not its need or its outcomes."""
 
 from __future__ import annotations
 
@@ -14,13 +14,12 @@ UNCHANGED = ["pupils.csv", "school_census.csv", "attendance.csv", "exclusions.cs
 
 
 def recorded_per_child(world: Path) -> pd.DataFrame:
-    """Contacts and referrals per child by ethnicity (children of the pupils table)."""
+    """Social-care records of each kind per child, by ethnicity (children of the pupils table)."""
     pupils = pd.read_csv(world / "pupils.csv", dtype=str, keep_default_na=False)
     care = pd.read_csv(world / "social_care.csv", dtype=str, keep_default_na=False)
-    records = care[care["episode_type"].isin(["CONTACT", "REFERRAL"])]
-    counts = records.groupby(["pupil_id", "episode_type"]).size().unstack(fill_value=0)
-    merged = pupils.set_index("pupil_id").join(counts).fillna({"CONTACT": 0, "REFERRAL": 0})
-    return merged.groupby("ethnicity")[["CONTACT", "REFERRAL"]].mean()
+    counts = care.groupby(["pupil_id", "episode_type"]).size().unstack(fill_value=0)
+    merged = pupils.set_index("pupil_id").join(counts).fillna(0)
+    return merged.groupby("ethnicity")[list(counts.columns)].mean()
 
 
 def truth_with_ethnicity(world: Path) -> pd.DataFrame:
@@ -38,25 +37,23 @@ def test_the_bias_changes_only_social_care_records(world_dir: Path, biased_world
 
 def test_group_records_rise_by_the_factor(world_dir: Path, biased_world_dir: Path) -> None:
     ratio = recorded_per_child(biased_world_dir) / recorded_per_child(world_dir)
-    assert ratio.loc["BLAC"].between(2.6, 3.4).all(), ratio.loc["BLAC"]
-    others = ratio.drop(index="BLAC")
-    assert others.stack().between(0.98, 1.02).all(), others
+    blac = ratio.loc["BLAC"]
+    # Contacts from the need-driven process triple; those from police notifications and the
+    # referral before an entry to care do not, so the total rises a little less than x3.
+    assert blac[["CONTACT", "REFERRAL"]].between(2.3, 3.0).all(), blac
+    # Closer watching escalates: more assessments, early help and plans, for the same need...
+    assert (blac[["ASSESSMENT", "EARLY_HELP", "CIN_PLAN", "CP_PLAN"]] > 1.5).all(), blac
+    # ...but never an entry to care, and nobody else's records move.
+    assert blac["LAC"] == pytest.approx(1.0)
+    others = ratio.drop(index="BLAC").stack().to_numpy()
+    np.testing.assert_allclose(others, 1.0, rtol=1e-12, err_msg=str(ratio))
 
 
 def test_group_true_risk_is_unchanged(world_dir: Path, biased_world_dir: Path) -> None:
     fair, biased = truth_with_ethnicity(world_dir), truth_with_ethnicity(biased_world_dir)
-    assert len(fair) == len(biased)
-    for frame in (fair, biased):
-        assert (frame["ethnicity"] == "BLAC").sum() > 1000
-    f, b = (t[t["ethnicity"] == "BLAC"] for t in (fair, biased))
-    assert abs(b["p_bayes"].mean() / f["p_bayes"].mean() - 1) < 0.05
-    # The same children, the same unrecorded noise: outcomes differ for a handful at most.
-    merged = f.merge(b, on="pupil_id", suffixes=("_fair", "_biased"))
-    assert (merged["entered_care_fair"] != merged["entered_care_biased"]).sum() <= max(
-        3, 0.1 * merged["entered_care_fair"].sum())
-    # Outside the group nothing about the outcome moves.
-    rest = fair[fair["ethnicity"] != "BLAC"].merge(biased, on=["pupil_id", "cohort", "ethnicity"])
-    assert (rest["entered_care_x"] == rest["entered_care_y"]).all()
+    assert (fair["ethnicity"] == "BLAC").sum() > 1000
+    # The outcome is drawn from the true history: every child's p_bayes and outcome are the same.
+    pd.testing.assert_frame_equal(fair, biased)
 
 
 @pytest.mark.slow
@@ -74,9 +71,9 @@ def test_a_model_blind_to_ethnicity_over_selects_the_group(tmp_path: Path) -> No
                             surveillance_bias={"BLAC": 3.0}, file_format="csv")
     world = simulate(cfg, lambda stage, fraction: None)
     pop, members = world.population, world.outcomes.members
-    # Raw recorded counts (factor 1): what an analyst's features see.
+    # The same terms, counted from the recorded (biased) history: what an analyst's features see.
     feats = record_features(pop, members, world.schooling, world.history, world.attendance, world.census,
-                            world.exclusions, world.police, np.ones(pop.n_children))
+                            world.exclusions, world.police)
     x = np.column_stack([feats[t.name] for t in TERMS if t.name in feats])
     train = (members["cohort"] <= 2017).to_numpy()
     model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, random_state=0)

@@ -57,11 +57,10 @@ def test_records_after_the_as_of_date_do_not_change_g() -> None:
                             file_format="csv")
     world = simulate(cfg, lambda stage, fraction: None)
     members = world.outcomes.members[["child", "cohort", "as_of"]]
-    factor = np.ones(world.population.n_children)
 
     def features(history: pd.DataFrame) -> dict[str, np.ndarray]:
         return record_features(world.population, members, world.schooling, history, world.attendance,
-                               world.census, world.exclusions, world.police, factor)
+                               world.census, world.exclusions, world.police)
 
     before = features(world.history)
     # Flood every member with contacts, referrals and CP plans from the as-of date on.

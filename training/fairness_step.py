@@ -21,7 +21,8 @@ def run_audit(
     k: int,
     config: TrainingConfig,
 ) -> dict:
-    """Audit every validation cohort and the current cohort at capacity k (JSON-ready dict)."""
+    """Audit every validation cohort, the validation cohorts pooled and the current cohort at
+    capacity k (JSON-ready dict)."""
     frames: dict[int, pd.DataFrame] = {}
     for r in chosen:
         scored = r.scored.copy()
@@ -37,6 +38,7 @@ def run_audit(
     validation_years = sorted(r.validation_year for r in chosen)
     result["validation_cohorts"] = validation_years
     result["current_cohort"] = current.year
-    result["validation_flags"] = [f for f in result["flags"] if f["cohort"] in validation_years]
+    result["validation_flags"] = [f for f in result["flags"]
+                                  if f["cohort"] in validation_years or f["cohort"] == "pooled"]
     return result
 

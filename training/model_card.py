@@ -55,8 +55,8 @@ def render_model_card(f: CardFacts) -> str:
     rates = ", ".join(f"{y}: {r:.2%}" for y, r in sorted(f.base_rates.items()))
     flags = (
         "\n".join(
-            f"- cohort {fl.get('cohort')}: {fl.get('attribute')} = {fl.get('group')}, {fl.get('metric')} "
-            f"ratio "
+            f"- {_cohort_label(fl.get('cohort'))}: {fl.get('attribute')} = {fl.get('group')}, "
+            f"{fl.get('metric')} ratio "
             f"{fl.get('ratio', float('nan')):.2f} to {fl.get('reference_group')} (interval wholly "
             f"{fl.get('direction', 'outside')} the 0.8–1.25 band)"
             for fl in f.flags
@@ -138,3 +138,7 @@ Fairness flags on the validation cohorts:
 - Retrain and re-audit every school year; do not promote a model whose audit flags a group without
   a documented review.
 """
+
+
+def _cohort_label(cohort: object) -> str:
+    return "validation cohorts pooled" if cohort == "pooled" else f"cohort {cohort}"

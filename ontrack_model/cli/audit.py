@@ -57,6 +57,25 @@ def _flags_table(flags: list[dict]) -> Table:
     return table
 
 
+def _cohort_words(years: list[int]) -> str:
+    return f"cohort {years[0]}" if len(years) == 1 else f"cohorts {', '.join(map(str, years))} pooled"
+
+
+def _audit(data: Path, years: list[int], capacity: int, config, model_version: str | None):
+    """Score the cohorts with the model and audit them (pooled when more than one)."""
+    from ontrack_model.fairness import audit_cohort, audit_pooled
+    from ontrack_model.scoring import score_cohort
+
+    frames = {year: score_cohort(data, year, model_uri=model_version) for year in years}
+    if len(years) == 1:
+        return audit_cohort(frames[years[0]], capacity, config, cohort=years[0])
+    unlabelled = [y for y, f in frames.items() if f["label"].isna().all()]
+    if unlabelled:
+        raise ConfigError(f"--cohort {unlabelled[0]}: has no outcomes yet, so it cannot be pooled; pool "
+                          "labelled cohorts only, or audit the current cohort on its own")
+    return audit_pooled(frames, capacity, config)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `ontrack` app."""
 
@@ -65,8 +84,10 @@ def register(app: typer.Typer) -> None:
     def audit(
         data: Path = typer.Option(..., "--data", help="Folder of the extract (the event tables).",
                                   exists=True, file_okay=False),
-        cohort: int = typer.Option(
-            ..., "--cohort", help="Year 6 cohort to audit, by the calendar year its school year ends in."),
+        cohorts: list[int] = typer.Option(
+            ..., "--cohort",
+            help="Year 6 cohort to audit, by the calendar year its school year ends in. Repeat it to pool "
+                 "labelled cohorts, each with its own list of k families."),
         capacity: int = typer.Option(100, "--capacity", min=1,
                                      help="Families the team can work with (k): the list is the top k."),
         out: Path | None = typer.Option(
@@ -83,17 +104,17 @@ def register(app: typer.Typer) -> None:
                                                  help="Registered model version to score with; default: the "
                                                       "champion."),
     ) -> None:
-        """Audit the list at capacity for one cohort: group metrics, ratios, intervals and flags."""
-        from ontrack_model.fairness import AuditConfig, audit_cohort
+        """Audit the list at capacity for a cohort (or several pooled): group metrics, ratios, intervals
+        and flags."""
+        from ontrack_model.fairness import AuditConfig
         from ontrack_model.fairness.display import rich_table
-        from ontrack_model.scoring import score_cohort
 
         config = AuditConfig(reference_groups=_references(reference), resamples=resamples, seed=seed,
                              suppress_below=suppress_below)
-        frame = score_cohort(data, cohort, model_uri=model_version)
-        result = audit_cohort(frame, capacity, config, cohort=cohort)
+        result = _audit(data, sorted(set(cohorts)), capacity, config, model_version)
         kind = "validation (outcomes known)" if result.labelled else "current (no outcomes yet)"
-        console.print(f"[bold]Fairness audit[/bold] of cohort {cohort}, {kind}: top {capacity} families, "
+        which = _cohort_words(sorted(set(cohorts)))
+        console.print(f"[bold]Fairness audit[/bold] of {which}, {kind}: top {capacity} families, "
                       f"band {config.band[0]}–{config.band[1]}, {resamples} resamples (seed {seed}), "
                       f"figures from fewer than {suppress_below} children suppressed as \\[c].")
         metrics = TERMINAL_METRICS_LABELLED if result.labelled else TERMINAL_METRICS_CURRENT

@@ -5,7 +5,7 @@ flags, small-cell suppression and trends across cohorts. Everything it returns i
 
 from ontrack_model.fairness.audit import FairnessAudit, audit_cohort
 from ontrack_model.fairness.config import METRIC_INFO, METRICS, AuditConfig
-from ontrack_model.fairness.trend import audit_cohorts, plot_trend, trend_table
+from ontrack_model.fairness.trend import audit_cohorts, audit_pooled, plot_trend, trend_table
 
 __all__ = [
     "METRICS",
@@ -14,6 +14,7 @@ __all__ = [
     "FairnessAudit",
     "audit_cohort",
     "audit_cohorts",
+    "audit_pooled",
     "plot_trend",
     "trend_table",
 ]

@@ -180,7 +180,8 @@ def audit_cohort(
     supp = suppress(counts, d.keys, prepared.groups, prepared.labelled, config.suppress_below)
     boot = bootstrap_metrics(d, prepared.k, config.resamples, config.seed) if config.resamples else {}
     notes: list[str] = []
-    if prepared.k >= prepared.n_families:
+    smallest = int(np.diff(np.append(prepared.cohort_starts, prepared.n_families)).min())
+    if prepared.k >= smallest:
         notes.append(f"capacity k = {prepared.k} is at least the cohort's number of families: everyone is "
                      "selected, so selection cannot differ between groups")
     if not config.resamples:

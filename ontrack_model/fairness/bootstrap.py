@@ -13,6 +13,9 @@ Design choices:
   one resample to the next (a resample can contain two copies of a selected family), which is
   not how the programme works. Recomputing keeps exactly k (copies of) families on every list.
 
+* **Pooled cohorts are resampled separately** (a stratified bootstrap): each cohort keeps its
+  own number of families and its own list of k, as the programme does year by year.
+
 A resample is stored as integer family weights (how many copies of each family it drew). The
 families are in ranking order, so the top k of a resample are found with a cumulative sum of
 weights: a family's copies take list places `cum - w + 1 .. cum`; copies beyond place k are not
@@ -30,14 +33,29 @@ BLOCK_CELLS = 5_000_000  # resamples x families per block: ~40 MB per working ar
 MIN_DEFINED = 0.95  # below this share of defined resamples an interval is not reported
 
 
-def family_weights(n_families: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """Copies of each family drawn by each resample (resamples x families), n_families draws each."""
-    return rng.multinomial(n_families, np.full(n_families, 1.0 / n_families), size=resamples).astype(float)
+def family_weights(
+    n_families: int, resamples: int, rng: np.random.Generator, starts: np.ndarray | None = None
+) -> np.ndarray:
+    """Copies of each family drawn by each resample (resamples x families): each cohort (from
+    `starts`, default one cohort) draws as many families as it has, from its own families only."""
+    bounds = np.append(np.zeros(1, dtype=np.int64) if starts is None else starts, n_families)
+    weights = np.zeros((resamples, n_families))
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        n = int(hi - lo)
+        weights[:, lo:hi] = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples)
+    return weights
 
 
-def selected_weights(weights: np.ndarray, k: int) -> np.ndarray:
-    """Copies of each family on the resample's list of k; families must be in ranking order."""
-    before = np.cumsum(weights, axis=1) - weights
+def selected_weights(weights: np.ndarray, k: int, starts: np.ndarray | None = None) -> np.ndarray:
+    """Copies of each family on its cohort's list of k; families must be in ranking order within
+    each cohort, and cohorts start at `starts` (default: one cohort)."""
+    cum = np.cumsum(weights, axis=1)
+    before = cum - weights
+    if starts is not None and len(starts) > 1:
+        # Subtract the places taken by earlier cohorts, so each cohort's list starts at place 1.
+        sizes = np.diff(np.append(starts, weights.shape[1]))
+        taken = np.concatenate([np.zeros((weights.shape[0], 1)), cum[:, starts[1:] - 1]], axis=1)
+        before = before - np.repeat(taken, sizes, axis=1)
     return np.clip(k - before, 0.0, weights)
 
 
@@ -48,8 +66,9 @@ def bootstrap_metrics(d: CountDesign, k: int, resamples: int, seed: int) -> dict
     chunk = max(1, BLOCK_CELLS // max(n_families, 1))
     blocks: list[dict[str, np.ndarray]] = []
     for start in range(0, resamples, chunk):
-        w = family_weights(n_families, min(chunk, resamples - start), rng)
-        blocks.append(metrics_from_counts(weighted_counts(d, w, selected_weights(w, k)), d.labelled))
+        w = family_weights(n_families, min(chunk, resamples - start), rng, d.cohort_starts)
+        selected = selected_weights(w, k, d.cohort_starts)
+        blocks.append(metrics_from_counts(weighted_counts(d, w, selected), d.labelled))
     if not blocks:
         return {}
     return {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}

@@ -28,6 +28,7 @@ class CountDesign:
     positives: np.ndarray  # F x G: of whom with label 1
     probability: np.ndarray  # F x G: sum of their predicted probabilities
     labelled: bool
+    cohort_starts: np.ndarray  # position of each pooled cohort's first family ([0] for one cohort)
 
     def columns(self, attribute: str) -> np.ndarray:
         """Column indices of `attribute`'s groups, in the order of its labels."""
@@ -52,7 +53,8 @@ def design(prepared: PreparedCohort) -> CountDesign:
         np.add.at(children, (fam, col), 1.0)
         np.add.at(positives, (fam, col), label)
         np.add.at(probability, (fam, col), prob)
-    return CountDesign(keys, children, positives, probability, prepared.labelled)
+    return CountDesign(keys, children, positives, probability, prepared.labelled,
+                       prepared.cohort_starts)
 
 
 def weighted_counts(d: CountDesign, weights: np.ndarray, selected: np.ndarray) -> dict[str, np.ndarray]:
@@ -102,5 +104,5 @@ def metrics_from_counts(c: dict[str, np.ndarray], labelled: bool) -> dict[str, n
 def cohort_counts(d: CountDesign, prepared: PreparedCohort) -> dict[str, np.ndarray]:
     """The cohort's own counts per group (length G each)."""
     ones = np.ones((1, prepared.n_families))
-    chosen = (np.arange(prepared.n_families) < prepared.k).astype(float)[None, :]
+    chosen = (prepared.within_cohort_rank < prepared.k).astype(float)[None, :]
     return {name: values[0] for name, values in weighted_counts(d, ones, chosen).items()}

@@ -2,12 +2,14 @@
 
 The audit frame holds one row per child of one cohort: pupil_id, family_id, score (higher =
 riskier), probability (calibrated), label (0/1, or all missing for the current cohort) and the
-attribute columns.
+attribute columns. Several cohorts can be audited together (`pool_cohorts`): each keeps its own
+list of the top k families, and the audit counts all the lists at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -19,10 +21,11 @@ from ontrack_model.fairness.config import (
     AuditConfig,
     intersection_name,
 )
-from ontrack_model.ranking import family_scores, select_at_capacity
+from ontrack_model.ranking import family_scores
 
 TABLE = "audit frame"
 CORE_COLUMNS = ("pupil_id", "family_id", "score", "probability", "label")
+POOL_COLUMN = "_pooled_cohort"  # set by pool_cohorts: which cohort's list a child belongs to
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,19 @@ class PreparedCohort:
     frame: pd.DataFrame
     k: int
     labelled: bool
-    selected: np.ndarray  # bool per child: family in the top k
-    family_index: np.ndarray  # int per child: its family's position in the ranking (0 = riskiest)
+    selected: np.ndarray  # bool per child: family in the top k of its cohort
+    family_index: np.ndarray  # int per child: its family's position in the ranking order below
     n_families: int
     groups: list[GroupSpec]
+    # Families are ordered cohort by cohort, riskiest first within each; cohort_starts[i] is the
+    # position of cohort i's first family. One cohort: [0].
+    cohort_starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+
+    @property
+    def within_cohort_rank(self) -> np.ndarray:
+        """Each family's place (0 = riskiest) on its own cohort's ranking, in ranking order."""
+        sizes = np.diff(np.append(self.cohort_starts, self.n_families))
+        return np.arange(self.n_families) - np.repeat(self.cohort_starts, sizes)
 
 
 def _rows(frame: pd.DataFrame, mask: pd.Series | np.ndarray, limit: int = 5) -> str:
@@ -116,21 +128,56 @@ def group_specs(frame: pd.DataFrame, config: AuditConfig) -> list[GroupSpec]:
     return specs
 
 
+def pool_cohorts(frames: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """One audit frame holding several cohorts, each to be ranked on its own list.
+
+    Families and pupils are keyed by cohort as well, so a family with children in two cohorts
+    counts once in each cohort's list (the bootstrap treats the two as separate units).
+    """
+    if not frames:
+        raise DataContractError(f"{TABLE}: pooling needs at least one cohort")
+    parts = []
+    for year in sorted(frames):
+        frame = frames[year]
+        for col in ("pupil_id", "family_id"):
+            if col not in frame.columns:
+                raise DataContractError(f"{TABLE}: cohort {year} has no column {col}")
+        parts.append(frame.assign(
+            pupil_id=f"{year}/" + frame["pupil_id"].astype(str),
+            family_id=f"{year}/" + frame["family_id"].astype(str),
+            **{POOL_COLUMN: int(year)},
+        ))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _ranked_families(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Families in ranking order, cohort by cohort, and where each cohort starts."""
+    if POOL_COLUMN not in frame.columns:
+        return family_scores(frame), np.zeros(1, dtype=np.int64)
+    parts = [family_scores(part) for _, part in frame.groupby(POOL_COLUMN, sort=True)]
+    starts = np.cumsum([0] + [len(p) for p in parts[:-1]]).astype(np.int64)
+    return pd.concat(parts, ignore_index=True), starts
+
+
 def prepare(frame: pd.DataFrame, k: int, config: AuditConfig) -> PreparedCohort:
-    """Check the audit frame, select the top k families and code every audited group."""
+    """Check the audit frame, select the top k families (of each cohort) and code every audited group."""
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k <= 0:
         raise DataContractError(f"capacity k must be a positive whole number of families, got {k!r}")
     checked, labelled = _check(frame, config)
-    selected = select_at_capacity(checked, int(k)).to_numpy(dtype=bool)
-    ranked = family_scores(checked)
+    if POOL_COLUMN in frame.columns:
+        checked[POOL_COLUMN] = frame[POOL_COLUMN].to_numpy()
+    ranked, starts = _ranked_families(checked)
     position = pd.Series(np.arange(len(ranked)), index=ranked["family_id"].to_numpy())
     family_index = position.loc[checked["family_id"].to_numpy()].to_numpy(dtype=np.int64)
-    return PreparedCohort(
+    prepared = PreparedCohort(
         frame=checked,
         k=int(k),
         labelled=labelled,
-        selected=selected,
+        selected=np.zeros(len(checked), dtype=bool),
         family_index=family_index,
         n_families=len(ranked),
         groups=group_specs(checked, config),
+        cohort_starts=starts,
     )
+    chosen = prepared.within_cohort_rank < int(k)
+    return dataclasses.replace(prepared, selected=chosen[family_index])

@@ -1,4 +1,10 @@
-"""Audits across cohorts (validation years and the current one) and the trend of their disparities."""
+"""Audits across cohorts: each year's, the validation years pooled, and the trend of disparities.
+
+One year's list holds ~100 families, so a group of a few hundred children contributes a handful of
+selections and outcomes: per-year intervals are wide and small cells are suppressed. Pooling the
+validation years (each keeping its own list of k) is how an evaluator gets the power to see a
+real disparity; the per-year audits then show whether it is steady.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from ontrack_model.errors import ConfigError
 from ontrack_model.fairness.audit import RECORD_FIELDS, FairnessAudit, audit_cohort
 from ontrack_model.fairness.config import METRIC_INFO, AuditConfig
 from ontrack_model.fairness.disparities import choose_reference
-from ontrack_model.fairness.inputs import group_specs
+from ontrack_model.fairness.inputs import group_specs, pool_cohorts
 
 
 def stable_references(frames: Mapping[int, pd.DataFrame], config: AuditConfig) -> dict[str, str]:
@@ -42,13 +48,30 @@ def trend_table(audits: Mapping[int, FairnessAudit | dict]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[["cohort", *RECORD_FIELDS]]
 
 
+def audit_pooled(
+    frames: Mapping[int, pd.DataFrame], k: int, config: AuditConfig = AuditConfig()
+) -> FairnessAudit:
+    """Audit several labelled cohorts together, each with its own list of the top k families."""
+    if len(frames) < 2:
+        raise ConfigError(f"a pooled audit needs two or more cohorts, got {sorted(frames)}")
+    years = sorted(int(y) for y in frames)
+    audit = audit_cohort(pool_cohorts(dict(frames)), k, config)
+    settings = {**audit.settings, "cohorts": years,
+                "pooling": "each cohort keeps its own list of the top k families; families are "
+                           "resampled within their cohort"}
+    note = (f"cohorts {', '.join(map(str, years))} pooled: {len(years)} lists of {k} families "
+            f"({len(years) * k} places)")
+    return dataclasses.replace(audit, settings=settings, notes=[note, *audit.notes])
+
+
 def audit_cohorts(
     frames: Mapping[int, pd.DataFrame], k: int | Mapping[int, int], config: AuditConfig = AuditConfig()
 ) -> dict:
-    """Audit each cohort (year -> frame) at capacity k; returns audits, trend table and dated flags.
+    """Audit each cohort (year -> frame) at capacity k, and the labelled cohorts pooled.
 
-    Returns {"audits": {year: FairnessAudit}, "trend": DataFrame, "flags": [flag + "cohort"],
-    "json": JSON-ready dict of all of it}.
+    Returns {"audits": {year: FairnessAudit}, "pooled": FairnessAudit | None, "trend": DataFrame,
+    "flags": [flag + "cohort"], "json": JSON-ready dict of all of it}. "pooled" needs two or more
+    labelled cohorts with the same k; its flags carry "cohort": "pooled".
     """
     if not frames:
         raise ConfigError("audit_cohorts needs at least one cohort")
@@ -58,13 +81,18 @@ def audit_cohorts(
         raise ConfigError(f"no capacity k given for cohort(s) {missing}")
     config = dataclasses.replace(config, reference_groups=stable_references(frames, config))
     audits = {y: audit_cohort(frames[y], capacity[y], config, cohort=y) for y in sorted(frames)}
+    labelled = {y: frames[y] for y, a in audits.items() if a.labelled}
+    pooled = None
+    if len(labelled) >= 2 and len({capacity[y] for y in labelled}) == 1:
+        pooled = audit_pooled(labelled, capacity[next(iter(labelled))], config)
     flags = [{"cohort": year, **flag} for year, audit in audits.items() for flag in audit.flags]
-    return {
-        "audits": audits,
-        "trend": trend_table(audits),
-        "flags": flags,
-        "json": {"audits": {str(y): a.to_json() for y, a in audits.items()}, "flags": flags},
-    }
+    if pooled is not None:
+        flags += [{"cohort": "pooled", **flag} for flag in pooled.flags]
+    out_json = {"audits": {str(y): a.to_json() for y, a in audits.items()}, "flags": flags}
+    if pooled is not None:
+        out_json["pooled"] = pooled.to_json()
+    return {"audits": audits, "pooled": pooled, "trend": trend_table(audits), "flags": flags,
+            "json": out_json}
 
 
 def plot_trend(

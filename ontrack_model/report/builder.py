@@ -65,29 +65,38 @@ def _calibration(inputs: ReportInputs) -> dict:
     return {"table": table, "image": image, "ece": inputs.ece}
 
 
-def _fairness(audits: dict[int, FairnessAudit]) -> dict | None:
-    if not audits:
+def _fairness(audits: dict[int, FairnessAudit], pooled: FairnessAudit | None) -> dict | None:
+    """The fairness section: tables of the pooled validation cohorts (or, without them, the latest
+    one), and the flags of every validation audit."""
+    if not audits and pooled is None:
         return None
-    year = max(audits)
-    audit = audits[year]
+    if pooled is not None:
+        years = pooled.settings.get("cohorts", sorted(audits))
+        audit, label = pooled, f"validation cohorts {years[0]}–{years[-1]} pooled"
+    else:
+        audit, label = audits[max(audits)], f"validation cohort {max(audits)}"
     attributes = []
     for attribute in audit.attributes:
         attributes.append({
             "name": attribute,
             "values": tbl.fairness_table(
-                audit, attribute, tbl.VALUE_METRICS,
-                f"{attribute}, cohort {year}: need, selection and calibration by group"),
+                audit, attribute, tbl.VALUE_METRICS, f"{attribute}, {label}: need, selection and calibration "
+                                                     "by group"),
             "errors": tbl.fairness_table(
-                audit, attribute, tbl.ERROR_METRICS,
-                f"{attribute}, cohort {year}: errors of the list at capacity by group"),
+                audit, attribute, tbl.ERROR_METRICS, f"{attribute}, {label}: errors of the list at capacity "
+                                                     "by group"),
         })
     flags = [{"cohort": y, **f} for y, a in sorted(audits.items()) for f in a.flags]
+    if pooled is not None:
+        flags = [{"cohort": "pooled", **f} for f in pooled.flags] + flags
+    notes = [f"pooled: {n}" for n in pooled.notes] if pooled is not None else []
     return {
-        "year": year,
+        "label": label,
+        "pooled": pooled is not None,
         "settings": audit.settings,
         "attributes": attributes,
         "flags": tbl.flags_table(flags, "Flagged disparities in the validation cohorts") if flags else None,
-        "notes": sorted({f"{y}: {n}" for y, a in audits.items() for n in a.notes}),
+        "notes": notes + sorted({f"{y}: {n}" for y, a in audits.items() for n in a.notes}),
     }
 
 
@@ -134,6 +143,7 @@ def build_report(inputs: ReportInputs) -> str:
     inputs.check()
     validation = {int(y): FairnessAudit.from_json(a) for y, a in inputs.validation_audits.items()}
     current = FairnessAudit.from_json(inputs.current_audit) if inputs.current_audit else None
+    pooled = FairnessAudit.from_json(inputs.pooled_audit) if inputs.pooled_audit else None
     trend_audits = dict(validation)
     if current is not None and current.cohort is not None:
         trend_audits[int(current.cohort)] = current
@@ -152,7 +162,7 @@ def build_report(inputs: ReportInputs) -> str:
                              "The table below gives every value.",
                              "Global importance of the reason groups (mean |SHAP|, log-odds)."),
               "table": tbl.shap_table(inputs.shap_table)},
-        fairness=_fairness(validation),
+        fairness=_fairness(validation, pooled),
         trend=_trend(trend_audits),
         current=_current(current),
         atrs=[

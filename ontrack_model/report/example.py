@@ -84,6 +84,7 @@ def example_inputs(
         shap_table=table,
         validation_audits={yr: result["audits"][yr].to_json() for yr in years},
         current_audit=result["audits"][current_year].to_json(),
+        pooled_audit=result["pooled"].to_json() if result["pooled"] is not None else None,
         atrs=dict(EXAMPLE_ATRS),
         generated="2025-01-01",
     )

@@ -38,6 +38,7 @@ class ReportInputs:
     validation_audits: dict[int, dict]  # cohort year -> FairnessAudit.to_json() of a labelled cohort
     current_audit: dict | None  # FairnessAudit.to_json() of the current (unlabelled) cohort
     atrs: dict[str, str]  # ATRS_SECTIONS key -> Markdown text
+    pooled_audit: dict | None = None  # FairnessAudit.to_json() of the validation cohorts pooled
     title: str = "On Track risk model: evaluator's report"
     generated: str = ""  # date shown on the report; empty means today
     min_cell: int = 10  # small-cell threshold for the performance and calibration tables
@@ -65,6 +66,8 @@ class ReportInputs:
         for year, audit in self.validation_audits.items():
             if not audit.get("labelled"):
                 raise ConfigError(f"report input validation_audits[{year}]: is not a labelled cohort's audit")
+        if self.pooled_audit is not None and not self.pooled_audit.get("labelled"):
+            raise ConfigError("report input pooled_audit: is not an audit of labelled cohorts")
         if self.current_audit is not None and self.current_audit.get("labelled"):
             raise ConfigError("report input current_audit: is a labelled cohort's audit; expected the "
                               "current (unlabelled) cohort's")

@@ -50,9 +50,9 @@ class Term:
 
 
 TERMS = (
-    Term("referrals_12m", 0.72, "referrals in the 12 months before as-of (÷ bias factor), capped at 3"),
-    Term("referrals_older", 0.28, "older referrals before as-of (÷ bias factor), capped at 6"),
-    Term("contacts_12m", 0.24, "contacts in the 12 months before as-of (÷ bias factor), capped at 5"),
+    Term("referrals_12m", 0.72, "referrals in the 12 months before as-of, capped at 3"),
+    Term("referrals_older", 0.28, "older referrals before as-of, capped at 6"),
+    Term("contacts_12m", 0.24, "contacts in the 12 months before as-of, capped at 5"),
     Term("cp_plan_now", 1.04, "on a child-protection plan on the as-of date"),
     Term("cp_plan_past", 0.56, "a child-protection plan that ended before as-of"),
     Term("cin_plan_now", 0.48, "on a child-in-need plan on the as-of date"),
@@ -119,12 +119,10 @@ def record_features(
     census: pd.DataFrame,
     exclusions: pd.DataFrame,
     police: pd.DataFrame,
-    factor: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Every term of g except the sibling one, from the records known before each as-of date."""
     n = len(members)
     a_all = members["as_of"].to_numpy()
-    f_all = factor[members["child"].to_numpy()]
     position = np.full(pop.n_children, -1, dtype=np.int64)
     position[members["child"].to_numpy()] = np.arange(n)
     feats: dict[str, np.ndarray] = {}
@@ -136,13 +134,12 @@ def record_features(
     known = start < a
     recent = known & (start >= a - 365)
 
-    def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(where[mask], weights=None if weights is None else weights[mask], minlength=n)
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(where[mask], minlength=n)
 
-    inv_f = 1.0 / f_all[where]
-    feats["referrals_12m"] = np.minimum(count((etype == REFERRAL) & recent, inv_f), 3)
-    feats["referrals_older"] = np.minimum(count((etype == REFERRAL) & known & ~recent, inv_f), 6)
-    feats["contacts_12m"] = np.minimum(count((etype == CONTACT) & recent, inv_f), 5)
+    feats["referrals_12m"] = np.minimum(count((etype == REFERRAL) & recent), 3)
+    feats["referrals_older"] = np.minimum(count((etype == REFERRAL) & known & ~recent), 6)
+    feats["contacts_12m"] = np.minimum(count((etype == CONTACT) & recent), 5)
     is_open = known & (end >= a)
     feats["cp_plan_now"] = count((etype == CP_PLAN) & is_open) > 0
     feats["cp_plan_past"] = count((etype == CP_PLAN) & (end < a)) > 0

@@ -15,7 +15,7 @@ from scipy.special import expit
 
 from ontrack_model.schema import EPISODE_TYPES
 from ontrack_model.synth import school_calendar as cal
-from ontrack_model.synth.grids import draw_events, year_grid
+from ontrack_model.synth.grids import YearGrid, draw_events, year_grid
 from ontrack_model.synth.population import CHILD_FACTORS, FACTOR_CODES, FAMILY_FACTORS, Population
 from ontrack_model.synth.streams import stream
 
@@ -105,22 +105,42 @@ def drop_overlaps(episodes: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([episodes[~lasting], ep[~(prev_end >= ep["start"])]])
 
 
+def contact_rates(pop: Population, grid: YearGrid) -> np.ndarray:
+    """Contacts a year in each (child, year) cell: they rise with the family's need that year, the
+    child's own risk and age."""
+    child = grid.unit
+    age = np.clip(grid.year - cal.calendar_year(pop.child_birth[child]), 0, len(AGE_EFFECT) - 1)
+    need = pop.fam_need[pop.child_family[child], grid.year - pop.first_need_year]
+    return np.exp(CONTACT_INTERCEPT + need + pop.child_risk[child] + AGE_EFFECT[age])
+
+
 def latent_history(pop: Population, police: pd.DataFrame, extract: int, seed: int) -> pd.DataFrame:
     """Every child's true social-care episodes (child, etype, start, end, factors) up to 18."""
     rng = stream(seed, "social-care")
     first, last = record_bounds(pop, extract)
     grid = year_grid(first, last + 1)
-    child = grid.unit
-    age = np.clip(grid.year - cal.calendar_year(pop.child_birth[child]), 0, len(AGE_EFFECT) - 1)
-    need = pop.fam_need[pop.child_family[child], grid.year - pop.first_need_year]
-    rate = np.exp(CONTACT_INTERCEPT + need + pop.child_risk[child] + AGE_EFFECT[age])
-    cell, day = draw_events(grid, rate, rng)
-    c_child, c_day = child[cell], day
+    cell, day = draw_events(grid, contact_rates(pop, grid), rng)
+    c_child, c_day = grid.unit[cell], day
 
     # Police notifications with children present reach children's services for some children.
     p_child, p_day = _police_contacts(pop, police, first, last, rng)
     c_child = np.concatenate([c_child, p_child])
     c_day = np.concatenate([c_day, p_day])
+    history = pd.concat(follow_contacts(pop, c_child, c_day, last, rng), ignore_index=True)
+    return tidy(history, first, last, pop)
+
+
+def follow_contacts(
+    pop: Population,
+    c_child: np.ndarray,
+    c_day: np.ndarray,
+    last: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    care: bool = True,
+) -> list[pd.DataFrame]:
+    """What follows each contact: a referral, an assessment with the factors found, and early help
+    or a plan by the assessment's severity; with `care`, entries to care from the gravest ones."""
     c_need = pop.need_at(pop.child_family[c_child], c_day) + pop.child_risk[c_child]
     parts = [episodes_frame(c_child, CONTACT, c_day, c_day)]
 
@@ -153,6 +173,8 @@ def latent_history(pop: Population, police: pd.DataFrame, extract: int, seed: in
         start = a_end[sel] + rng.integers(*delay, sel.sum())
         end = start + _lognormal(rng, median, sigma, sel.sum())
         parts.append(episodes_frame(a_child[sel], kind, start, end))
+    if not care:
+        return parts
 
     # Care: during a CP plan (the plan ends when care starts) or straight after a grave assessment.
     cp_part = parts[-3]
@@ -167,9 +189,7 @@ def latent_history(pop: Population, police: pd.DataFrame, extract: int, seed: in
     emergency_start = a_start[emergency] + rng.integers(0, 4, emergency.sum())
     lac_start = np.concatenate([lac_from_cp[to_care], emergency_start])
     parts.append(episodes_frame(lac_child, LAC, lac_start, lac_start + care_duration(rng, len(lac_child))))
-
-    history = pd.concat(parts, ignore_index=True)
-    return tidy(history, first, last, pop)
+    return parts
 
 
 def care_duration(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -1,21 +1,26 @@
-"""Surveillance bias: a group's contacts and referrals are recorded FACTOR times as often.
+"""Surveillance bias: a group is watched FACTOR times as closely as others with the same need.
 
-The extra records are copies of the group's real contacts and referrals moved by up to a year
-(drawn from their own random stream, so the rest of the world is unchanged). They lead to no
-assessment: the need behind them is the same as for anyone else. The outcome model divides the
-group's contact and referral counts by FACTOR, so its true risk is unchanged while its records
-overstate it.
+A watched group's children come to the attention of children's services FACTOR times as often:
+extra contacts arrive at (FACTOR - 1) times the child's own contact rate, drawn from their own
+random stream, and each goes the usual way (maybe a referral, an assessment recording the factors
+it finds, early help or a plan by the assessment's severity). The extra records never lead to care
+and never enter the outcome: g is computed from the true history, so the group's need and outcomes
+are exactly those of the world without the bias, while its records overstate them.
+
+FACTOR < 1 (a group services overlook) drops a 1 - FACTOR share of the group's contacts and
+referrals from the records, again without touching the outcome.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from ontrack_model.synth.grids import draw_events, year_grid
 from ontrack_model.synth.population import ETHNICITIES, Population
 from ontrack_model.synth.school import FSM_THRESHOLD
+from ontrack_model.synth.social_care import CONTACT, REFERRAL, contact_rates, follow_contacts, record_bounds
 from ontrack_model.synth.streams import stream
-
-COPY_SHIFT_DAYS = 365
 
 
 def bias_factors(pop: Population, bias: dict[str, float]) -> np.ndarray:
@@ -34,23 +39,20 @@ def bias_factors(pop: Population, bias: dict[str, float]) -> np.ndarray:
     return factor
 
 
-def biased_records(
-    child: np.ndarray,
-    days: np.ndarray,
-    factor: np.ndarray,
-    bounds: tuple[np.ndarray, np.ndarray],
-    seed: int,
-    name: str,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The recorded (child, day) events: FACTOR-1 extra copies on average where FACTOR > 1, a
-    1-FACTOR share dropped where FACTOR < 1; `bounds` are each child's first and last recordable day."""
-    lo, hi = bounds
-    rng = stream(seed, f"surveillance-{name}")
-    f = factor[child]
-    keep = (f >= 1) | (rng.random(len(child)) < f)
-    copies = rng.poisson(np.maximum(f - 1, 0))
-    src = np.repeat(np.arange(len(child)), copies)
-    c = child[src]
-    shifted = days[src] + rng.integers(-COPY_SHIFT_DAYS, COPY_SHIFT_DAYS + 1, len(src))
-    shifted = np.clip(shifted, lo[c], hi[c])
-    return np.concatenate([child[keep], c]), np.concatenate([days[keep], shifted])
+def recorded_history(
+    pop: Population, history: pd.DataFrame, factor: np.ndarray, extract: int, seed: int
+) -> pd.DataFrame:
+    """What a biased recording practice holds: the true history, thinned where FACTOR < 1, plus
+    the records that closer watching adds where FACTOR > 1."""
+    rng = stream(seed, "surveillance")
+    first, last = record_bounds(pop, extract)
+    kind = history["etype"].to_numpy()
+    f = factor[history["child"].to_numpy()]
+    dropped = np.isin(kind, [CONTACT, REFERRAL]) & (f < 1) & (rng.random(len(history)) >= f)
+    extra = np.maximum(factor - 1, 0)
+    watched = extra > 0
+    # Cells only for watched children: the others get an empty [first, first) span.
+    grid = year_grid(first, np.where(watched, last + 1, first))
+    cell, day = draw_events(grid, extra[grid.unit] * contact_rates(pop, grid), rng)
+    added = follow_contacts(pop, grid.unit[cell], day, last, rng, care=False)
+    return pd.concat([history[~dropped], *added], ignore_index=True)

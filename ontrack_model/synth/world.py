@@ -19,11 +19,11 @@ from ontrack_model.synth.config import SynthConfig
 from ontrack_model.synth.exclusions import exclusions
 from ontrack_model.synth.outcome import HORIZON_YEARS, cohort_members, draw_outcomes, record_features
 from ontrack_model.synth.police import police_notifications
-from ontrack_model.synth.population import NEVER, Population, build_population
+from ontrack_model.synth.population import NEVER, build_population
 from ontrack_model.synth.school import attendance_rows, build_schooling, census_rows
 from ontrack_model.synth.score15_responses import score15_responses
-from ontrack_model.synth.social_care import CONTACT, LAC, REFERRAL, latent_history, record_bounds, tidy
-from ontrack_model.synth.surveillance import bias_factors, biased_records
+from ontrack_model.synth.social_care import LAC, latent_history, record_bounds, tidy
+from ontrack_model.synth.surveillance import bias_factors, recorded_history
 from ontrack_model.synth.tables import BUILDERS, Identifiers, truth_table
 from ontrack_model.synth.world_state import World
 from ontrack_model.synth.writer import TRUTH_FILE, write_manifest, write_readme, write_table
@@ -69,9 +69,6 @@ def simulate(cfg: SynthConfig, progress: Progress) -> World:
     police = police_notifications(pop, extract, seed)
     progress("social-care histories", 0.15)
     history = latent_history(pop, police, extract, seed)
-    factor = bias_factors(pop, cfg.surveillance_bias)
-    if cfg.surveillance_bias:
-        history = _record_with_bias(pop, history, factor, extract, seed)
     progress("schools, census and attendance", 0.30)
     schooling = build_schooling(pop, list(cfg.year6_by_borough.values()), extract, seed)
     census = census_rows(schooling)
@@ -80,8 +77,12 @@ def simulate(cfg: SynthConfig, progress: Progress) -> World:
     progress("outcomes", 0.45)
     members = cohort_members(pop, schooling, history)
     history = _without_later_care(history, members, pop.n_children)
-    features = record_features(pop, members, schooling, history, attendance, census, excl, police, factor)
+    # The outcome is drawn from the true history; a surveillance bias changes only the records.
+    features = record_features(pop, members, schooling, history, attendance, census, excl, police)
     outcomes = draw_outcomes(pop, members, features, history, extract, seed)
+    if cfg.surveillance_bias:
+        factor = bias_factors(pop, cfg.surveillance_bias)
+        history = recorded_history(pop, history, factor, extract, seed)
     first, last = record_bounds(pop, extract)
     history = tidy(pd.concat([history, outcomes.episodes], ignore_index=True), first, last, pop)
     progress("SCORE-15 questionnaires", 0.55)
@@ -89,21 +90,6 @@ def simulate(cfg: SynthConfig, progress: Progress) -> World:
     return World(config=cfg, extract_day=extract, population=pop, schooling=schooling, census=census,
                  attendance=attendance, exclusions=excl, history=history, police=police,
                  outcomes=outcomes, score15=score15)
-
-
-def _record_with_bias(
-    pop: Population, history: pd.DataFrame, factor: np.ndarray, extract: int, seed: int
-) -> pd.DataFrame:
-    """Replace contacts and referrals by what a biased recording practice would hold."""
-    bounds = record_bounds(pop, extract)
-    parts = [history[~history["etype"].isin([CONTACT, REFERRAL])]]
-    for etype, name in ((CONTACT, "contacts"), (REFERRAL, "referrals")):
-        rows = history[history["etype"] == etype]
-        child, day = biased_records(rows["child"].to_numpy(), rows["start"].to_numpy(), factor, bounds,
-                                    seed, name)
-        parts.append(pd.DataFrame({"child": child, "etype": np.int8(etype), "start": day, "end": day,
-                                   "factors": np.int16(0)}))
-    return pd.concat(parts, ignore_index=True).sort_values(["child", "start", "etype"], kind="stable")
 
 
 def _without_later_care(history: pd.DataFrame, members: pd.DataFrame, n_children: int) -> pd.DataFrame:
