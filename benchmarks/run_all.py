@@ -1,8 +1,9 @@
 """Run every benchmark in this folder, one after another, and print a summary (what `make bench` runs).
 
 Each benchmark script runs as its own subprocess (with this interpreter, from the repository root), in
-this order: generate, validate, features, explain, audit, score15, serving, quality, surveillance. Its
-output is streamed to the terminal and saved to benchmarks/results/<name>.txt (the folder is not committed).
+this order: generate, validate, features, explain, audit, score15, serving, train, quality,
+surveillance. Its output is streamed to the terminal and saved to benchmarks/results/<name>.txt (the
+folder is not committed).
 At the end a table lists every command with its exit status and wall time, and the exact command that
 reproduces it; the table is also saved to benchmarks/results/summary.txt. The exit status is 1 if any
 benchmark failed: it exited non-zero (the scripts exit 1 when they miss a target) or printed a missed
@@ -10,9 +11,10 @@ target without exiting non-zero (bench_features' "FAIL", bench_quality's "NOT me
 and bench_score15 print no verdict: compare their tables with the targets below.
 
 Default run: tri-borough scale plus the national-scale cases the issues require. Estimated from
-runs on 2 shared cores: about 15 minutes on a quiet machine and up to ~35 on a busy one, mostly the
-quality benchmark's training (measured 45 s to 7 minutes a seed, depending on the load); add ~3
-minutes the first time, to generate the national features world.
+runs on 2 shared cores: about 40 minutes on a quiet machine and up to ~70 on a busy one, mostly
+training (the 1.0M-row case ~18 minutes; quality and surveillance about a minute a world on a quiet
+machine, up to 7 on a busy one); add ~6 minutes the first time, to generate the national features
+world and the large training world (both cached in data/generated/).
 
     generate   tri-borough world (3 runs, ~4 s each) and a national world of one year (3 runs,
                ~50 s each; target <= 10 min and 8 GiB)
@@ -25,6 +27,9 @@ minutes the first time, to generate the national features world.
     audit      fairness audit of 4,500 pupils (3 runs) and of 100,000 pupils (reported); ~3.5 minutes
     score15    SCORE-15 import, scoring and reports for 100, 1,000 and 10,000 families; ~15 s
     serving    real uvicorn server: cold start, 10,000 list requests, scoring 10,000 rows; ~30 s
+    train      `ontrack train` on the tri-borough world (3 runs, ~1 min each; target <= 3 min) and on
+               ~1.0M training rows (1 run, ~18 min plus ~3 min to generate the world once;
+               target <= 20 min and 16 GiB)
     quality    model vs p_bayes on unseen worlds, seeds 7, 8 and 9 (each trains the full pipeline)
     surveillance  the audit on one world with a surveillance bias of 1 (none), 3 and 6 on BLAC
                (each trains the full pipeline; exits 1 if the strong bias is not flagged or the
@@ -77,6 +82,8 @@ class Benchmark:
         return BENCH_DIR / f"bench_{self.name}.py"
 
 
+# ~100,000 Year 6 pupils a year, 10 labelled cohorts: about 1.0M training rows
+LARGE_TRAIN = ("--scale", "100000", "--first-year", "2018", "--last-year", "2032", "--runs", "1")
 BENCHMARKS = (
     Benchmark("generate",
               default=(("--scenarios", "tri-borough,national", "--runs", "3", "--national-runs", "3"),),
@@ -92,6 +99,7 @@ BENCHMARKS = (
     Benchmark("score15", default=(("--families", "100", "1000", "10000"),),
               quick=(("--families", "100", "1000", "10000"),)),
     Benchmark("serving", default=((),), quick=(("--quick",),)),
+    Benchmark("train", default=(("--runs", "3"), LARGE_TRAIN), quick=(("--runs", "1"),)),
     Benchmark("quality", default=(("--seeds", "7", "8", "9"),), quick=(("--seeds", "7"),), missed=r"NOT met"),
     Benchmark("surveillance", default=(("--factors", "1", "3", "6"),), quick=(("--factors", "1", "6"),)),
 )

@@ -7,8 +7,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ontrack_model.fairness import AuditConfig, audit_cohort
+from ontrack_model.fairness import AuditConfig, audit_cohort, audit_cohorts
 from ontrack_model.fairness.config import INTERSECTION_SEPARATOR
+from ontrack_model.fairness.inputs import pool_cohorts
 from ontrack_model.fairness.simulate import simulate_cohort
 from ontrack_model.ranking import select_at_capacity
 
@@ -128,3 +129,56 @@ def test_a_small_group_is_hidden_everywhere_with_a_complementary_cell() -> None:
     sizes = rows[rows["metric"] == "group_size"]
     assert sizes["suppressed"].sum() >= 2  # otherwise ZZZZ = cohort size - the others
     _check_published(frame, 100, audit, 10)
+
+
+def _known(records: list[dict], attribute: str) -> dict[str, set[str]]:
+    """Per group, the counts a reader of these records can recover (from the published figures)."""
+    out: dict[str, set[str]] = {}
+    for r in records:
+        if r["attribute"] == attribute and not r["suppressed"]:
+            out.setdefault(r["group"], set()).update(NEEDS[r["metric"]])
+    return out
+
+
+def _check_pooled_beside_years(frames: dict, k: int, pooled, years: dict, threshold: int) -> None:
+    """No pooled figure lets a reader subtract the years' visible counts and learn a hidden one."""
+    for attribute in pooled.attributes:
+        shown = _known(pooled.to_records(), attribute)
+        per_year = {y: (_counts(f, k, attribute), _known(years[y].to_records(), attribute))
+                    for y, f in frames.items()}
+        for group, names in shown.items():
+            for name in names:
+                hidden = [int(c.loc[group, name]) for c, known in per_year.values()
+                          if group in c.index and name not in known.get(group, set())]
+                assert not hidden or (len(hidden) > 1 and sum(hidden) >= threshold), (
+                    attribute, group, name, hidden)
+
+
+def test_a_pooled_audit_does_not_reveal_a_years_hidden_count() -> None:
+    frames = {2018: simulate_cohort(1200, seed=1), 2019: simulate_cohort(1200, seed=2)}
+    frames[2018].loc[frames[2018].index[:6], "ethnicity"] = "ZZZZ"  # six children in 2018
+    frames[2019].loc[frames[2019].index[:30], "ethnicity"] = "ZZZZ"  # thirty in 2019
+    config = AuditConfig(attributes=("ethnicity",), intersections=(), resamples=20)
+    result = audit_cohorts(frames, 100, config)
+
+    def size(audit) -> dict:
+        return next(r for r in audit.to_records() if r["group"] == "ZZZZ" and r["metric"] == "group_size")
+
+    assert size(result["audits"][2018])["suppressed"] and size(result["audits"][2019])["value"] == 30
+    # 36 children pooled is no small cell, but 36 - 30 would give away 2018's six.
+    assert size(result["pooled"])["suppressed"]
+    assert not size(audit_cohort(pool_cohorts(frames), 100, config))["suppressed"]  # on its own it would show
+    _check_pooled_beside_years(frames, 100, result["pooled"], result["audits"], 10)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(cohorts(), min_size=2, max_size=3), st.integers(1, 40))
+def test_pooled_and_yearly_audits_together_reveal_no_small_count(cases, k) -> None:
+    frames = {2015 + i: frame.assign(label=frame["label"].astype(float).fillna(0).astype(int))
+              for i, (frame, _, _) in enumerate(cases)}
+    k = min([k, *(f["family_id"].nunique() for f in frames.values())])
+    config = AuditConfig(attributes=ATTRS, intersections=(), resamples=0, suppress_below=10)
+    result = audit_cohorts(frames, k, config)
+    for year, frame in frames.items():
+        _check_published(frame, k, result["audits"][year], 10)
+    _check_pooled_beside_years(frames, k, result["pooled"], result["audits"], 10)

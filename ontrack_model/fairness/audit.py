@@ -7,6 +7,7 @@ threshold, so anything made from it — JSON, tables, the evaluator's report —
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +19,13 @@ from ontrack_model.fairness.counts import cohort_counts, design
 from ontrack_model.fairness.disparities import choose_reference, flag_direction, ratios
 from ontrack_model.fairness.inputs import PreparedCohort, prepare
 from ontrack_model.fairness.metrics import group_metrics
-from ontrack_model.fairness.suppression import suppress
+from ontrack_model.fairness.suppression import (
+    PublishedCells,
+    Suppression,
+    exposed_beside,
+    published_cells,
+    suppress,
+)
 
 RECORD_FIELDS = (
     "attribute", "group", "metric", "value", "ci_low", "ci_high", "ratio", "ratio_ci_low",
@@ -170,14 +177,48 @@ def _attribute_rows(
     return rows
 
 
-def audit_cohort(
-    frame: pd.DataFrame, k: int, config: AuditConfig = AuditConfig(), *, cohort: int | None = None
-) -> FairnessAudit:
-    """Audit one cohort's list of the top k families (labelled: full audit; current: selection only)."""
+def published_counts(frame: pd.DataFrame, k: int, config: AuditConfig) -> PublishedCells:
+    """The counts an audit of this cohort publishes or hides, by (attribute, group): what a reader
+    of that audit knows, for checking another table published beside it."""
     prepared = prepare(frame, k, config)
     d = design(prepared)
     counts = cohort_counts(d, prepared)
     supp = suppress(counts, d.keys, prepared.groups, prepared.labelled, config.suppress_below)
+    return published_cells(counts, d.keys, supp, prepared.labelled)
+
+
+def _suppression(prepared: PreparedCohort, d, counts, config: AuditConfig,
+                 beside: Sequence[PublishedCells]) -> Suppression:
+    """Suppress the audit's counts, hiding as well any count that would reveal a hidden count of
+    the tables published beside it (repeated until nothing changes)."""
+    preset: dict[str, np.ndarray] = {}
+    while True:
+        supp = suppress(counts, d.keys, prepared.groups, prepared.labelled, config.suppress_below, preset)
+        if not beside:
+            return supp
+        more = exposed_beside(counts, d.keys, supp.hidden, list(beside), config.suppress_below)
+        if not any(mask.any() for mask in more.values()):
+            return supp
+        preset = {c: supp.hidden[c] | more.get(c, False) for c in supp.hidden}
+
+
+def audit_cohort(
+    frame: pd.DataFrame,
+    k: int,
+    config: AuditConfig = AuditConfig(),
+    *,
+    cohort: int | None = None,
+    beside: Sequence[PublishedCells] = (),
+) -> FairnessAudit:
+    """Audit one cohort's list of the top k families (labelled: full audit; current: selection only).
+
+    `beside`: the counts of other audits published with this one, whose sum this audit's counts are
+    (a pooled audit beside each year's), so that no hidden count can be recovered by subtraction.
+    """
+    prepared = prepare(frame, k, config)
+    d = design(prepared)
+    counts = cohort_counts(d, prepared)
+    supp = _suppression(prepared, d, counts, config, beside)
     boot = bootstrap_metrics(d, prepared.k, config.resamples, config.seed) if config.resamples else {}
     notes: list[str] = []
     smallest = int(np.diff(np.append(prepared.cohort_starts, prepared.n_families)).min())

@@ -8,7 +8,9 @@ additive relation (complementary suppression):
 
 * within a group: n = sel + unsel = pos + neg, sel = tp + fp, unsel = fn + tn, pos = tp + fn, ...;
 * across an attribute's groups: the cohort's count is the sum of its groups' counts;
-* across an intersection's groups: a single group's count is the sum of its intersection groups.
+* across an intersection's groups: a single group's count is the sum of its intersection groups;
+* across tables: a pooled audit's count is the sum of the same count in each year's audit, which
+  is published beside it (`exposed_beside`).
 
 In each relation, if exactly one cell is hidden, or the hidden parts add up to less than the
 threshold, the smallest visible part is hidden too (or the total, when every part is hidden),
@@ -101,10 +103,15 @@ def suppress(
     specs: list[GroupSpec],
     labelled: bool,
     threshold: int,
+    preset: dict[str, np.ndarray] | None = None,
 ) -> Suppression:
-    """Primary and complementary suppression of the cohort's counts (each a value per group column)."""
+    """Primary and complementary suppression of the cohort's counts (each a value per group column);
+    `preset` marks further counts to hide from the start (e.g. found by `exposed_beside`)."""
     names = LABELLED_COUNTS if labelled else UNLABELLED_COUNTS
     hidden = {c: np.asarray(counts[c]) < threshold for c in names}
+    for c, mask in (preset or {}).items():
+        if c in hidden:
+            hidden[c] = hidden[c] | mask
     rels, overall = _relations(keys, specs, names)
 
     def value(cell: Cell) -> float:
@@ -133,3 +140,37 @@ def suppress(
     if not labelled:  # metrics that need labels are not published; keep metric_mask total
         hidden |= {c: np.zeros_like(hidden["n"]) for c in LABELLED_COUNTS if c not in hidden}
     return Suppression(hidden, overall)
+
+
+PublishedCells = dict[tuple[str, str], dict[str, tuple[float, bool]]]  # key -> count -> (value, hidden)
+
+
+def published_cells(counts: dict[str, np.ndarray], keys: list[tuple[str, str]], supp: Suppression,
+                    labelled: bool) -> PublishedCells:
+    """Each group's counts and whether each is hidden, keyed by (attribute, group)."""
+    names = LABELLED_COUNTS if labelled else UNLABELLED_COUNTS
+    return {key: {c: (float(counts[c][i]), bool(supp.hidden[c][i])) for c in names}
+            for i, key in enumerate(keys)}
+
+
+def exposed_beside(
+    counts: dict[str, np.ndarray],
+    keys: list[tuple[str, str]],
+    hidden: dict[str, np.ndarray],
+    parts: list[PublishedCells],
+    threshold: int,
+) -> dict[str, np.ndarray]:
+    """Visible pooled counts that would reveal hidden counts of the tables in `parts`.
+
+    A pooled count is the sum of the parts' counts, so a reader can subtract the visible parts: if
+    exactly one part is hidden, or the hidden parts add up to less than the threshold, the pooled
+    count must be hidden too. A group missing from a part counts as a visible 0.
+    """
+    out = {c: np.zeros(len(keys), dtype=bool) for c in hidden}
+    for i, key in enumerate(keys):
+        for c in hidden:
+            if hidden[c][i]:
+                continue
+            hid = [cells[key][c][0] for cells in parts if key in cells and cells[key][c][1]]
+            out[c][i] = bool(hid) and (len(hid) == 1 or sum(hid) < threshold)
+    return out

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ontrack_model.errors import ConfigError
-from ontrack_model.fairness.audit import RECORD_FIELDS, FairnessAudit, audit_cohort
+from ontrack_model.fairness.audit import RECORD_FIELDS, FairnessAudit, audit_cohort, published_counts
 from ontrack_model.fairness.config import METRIC_INFO, AuditConfig
 from ontrack_model.fairness.disparities import choose_reference
 from ontrack_model.fairness.inputs import group_specs, pool_cohorts
@@ -51,11 +51,16 @@ def trend_table(audits: Mapping[int, FairnessAudit | dict]) -> pd.DataFrame:
 def audit_pooled(
     frames: Mapping[int, pd.DataFrame], k: int, config: AuditConfig = AuditConfig()
 ) -> FairnessAudit:
-    """Audit several labelled cohorts together, each with its own list of the top k families."""
+    """Audit several labelled cohorts together, each with its own list of the top k families.
+
+    The pooled audit is safe to publish beside each year's: a pooled count that would reveal a
+    year's suppressed count by subtraction is suppressed too.
+    """
     if len(frames) < 2:
         raise ConfigError(f"a pooled audit needs two or more cohorts, got {sorted(frames)}")
     years = sorted(int(y) for y in frames)
-    audit = audit_cohort(pool_cohorts(dict(frames)), k, config)
+    beside = [published_counts(frames[y], k, config) for y in years]
+    audit = audit_cohort(pool_cohorts(dict(frames)), k, config, beside=beside)
     settings = {**audit.settings, "cohorts": years,
                 "pooling": "each cohort keeps its own list of the top k families; families are "
                            "resampled within their cohort"}
