@@ -233,8 +233,21 @@ def measure(directory: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    """Parse options, write the extract (unless it exists), measure and print a table."""
+# Targets by scale: (seconds, peak MiB). "Well under a minute" for tri-borough is read as 60 s.
+TARGETS = {"triborough": (60.0, None), "national": (600.0, 8 * 1024.0)}
+
+
+def verdict(scale: str, seconds: float, peak_mib: float) -> tuple[bool, str]:
+    """Whether the median time and peak memory meet the scale's target, and the target in words."""
+    limit_s, limit_mib = TARGETS.get(scale, (600.0, 8 * 1024.0))
+    ok = seconds <= limit_s and (limit_mib is None or peak_mib <= limit_mib)
+    words = f"<= {limit_s:.0f} s" + (f" and <= {limit_mib / 1024:.0f} GiB" if limit_mib else "")
+    return ok, words
+
+
+def main() -> int:
+    """Parse options, write the extract (unless it exists), measure and print a table; exit 1 when the
+    target is missed."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -264,7 +277,10 @@ def main() -> None:
         f"{args.scale if not args.pupils else cohort:<12}{args.format:<9}{runs[0]['rows']:>12,}"
         f"{size:>13,.0f}{seconds:>10.1f}{peak:>14,.0f}"
     )
+    ok, target = verdict(args.scale if not args.pupils else "national", seconds, peak)
+    print(f"target {target}: {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

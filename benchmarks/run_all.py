@@ -7,8 +7,8 @@ folder is not committed).
 At the end a table lists every command with its exit status and wall time, and the exact command that
 reproduces it; the table is also saved to benchmarks/results/summary.txt. The exit status is 1 if any
 benchmark failed: it exited non-zero (the scripts exit 1 when they miss a target) or printed a missed
-target without exiting non-zero (bench_features' "FAIL", bench_quality's "NOT met"). bench_validate
-and bench_score15 print no verdict: compare their tables with the targets below.
+target without exiting non-zero (bench_features' "FAIL", bench_quality's "NOT met"). bench_score15
+prints no verdict: SCORE-15 has no speed target, its table is for information.
 
 Default run: tri-borough scale plus the national-scale cases the issues require. Estimated from
 runs on 2 shared cores: about 40 minutes on a quiet machine and up to ~70 on a busy one, mostly

@@ -93,7 +93,8 @@ def render_model_card(f: CardFacts) -> str:
 - Groups audited: ethnicity, sex, special educational needs, free school meals, borough
   (and ethnicity × sex). Ethnicity and sex are not model inputs.
 - The model only sees what was recorded: groups whose needs are recorded more (or less) often
-  than others' can be over- (or under-) ranked. The fairness audit measures this.
+  than others' can be over- (or under-) ranked. The fairness audit measures this, on each
+  validation year and on the years pooled (one year's list is too small to see a moderate bias).
 
 ## Metrics
 - Primary: precision at k = {f.capacity} families (share of listed families in which a Year 6 child
@@ -121,7 +122,7 @@ validation cohort (map fitted on the earlier ones): ECE {f.ece_latest:.4f}.
 
 What drives the model most (mean |SHAP|, grouped): {", ".join(f.top_reasons[:6])}.
 
-Fairness flags on the validation cohorts:
+Fairness flags on the validation cohorts (each year, and the years pooled):
 {flags}
 
 ## Ethical considerations
