@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
+from ontrack_model import liststore  # noqa: E402
 from ontrack_model.schema import TRUTH_DIR  # noqa: E402
 from ontrack_model.synth import generate_world  # noqa: E402
 from ontrack_model.synth.outcome import HORIZON_YEARS  # noqa: E402
@@ -53,18 +54,17 @@ def world_for(scale: str, first: int, last: int, seed: int) -> Path:
 def train_once(world: Path, workdir: Path) -> tuple[float, float, str]:
     """Seconds, peak GiB and the last lines of one `ontrack train` run in a fresh process."""
     env = dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{workdir / 'mlflow.db'}",
-               ONTRACK_STORE=str(workdir / "store"), PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", **{liststore.STORE_ENV: str(workdir / "store")})
     exe = Path(sys.executable).with_name("ontrack")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     proc = subprocess.run([str(exe), "train", "--data", str(world)], cwd=workdir, env=env,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    # The largest peak of any child so far: with runs of one world, the peak over the runs.
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode != 0:
         sys.exit(f"ontrack train failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    # ru_maxrss of children is the largest child so far: runs are measured from the smallest up.
-    return seconds, max(peak_kib, before) / 2**20, "\n".join(proc.stdout.strip().splitlines()[-4:])
+    return seconds, peak_kib / 2**20, "\n".join(proc.stdout.strip().splitlines()[-4:])
 
 
 def training_rows(world: Path, last_year: int) -> tuple[list[int], int]:

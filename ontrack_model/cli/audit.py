@@ -111,12 +111,13 @@ def register(app: typer.Typer) -> None:
 
         config = AuditConfig(reference_groups=_references(reference), resamples=resamples, seed=seed,
                              suppress_below=suppress_below)
-        result = _audit(data, sorted(set(cohorts)), capacity, config, model_version)
+        years = sorted(set(cohorts))
+        result = _audit(data, years, capacity, config, model_version)
         kind = "validation (outcomes known)" if result.labelled else "current (no outcomes yet)"
-        which = _cohort_words(sorted(set(cohorts)))
-        console.print(f"[bold]Fairness audit[/bold] of {which}, {kind}: top {capacity} families, "
-                      f"band {config.band[0]}–{config.band[1]}, {resamples} resamples (seed {seed}), "
-                      f"figures from fewer than {suppress_below} children suppressed as \\[c].")
+        console.print(f"[bold]Fairness audit[/bold] of {_cohort_words(years)}, {kind}: top {capacity} "
+                      f"families, band {config.band[0]}–{config.band[1]}, {resamples} resamples "
+                      f"(seed {seed}), figures from fewer than {suppress_below} children suppressed "
+                      "as \\[c].")
         metrics = TERMINAL_METRICS_LABELLED if result.labelled else TERMINAL_METRICS_CURRENT
         for attribute in result.attributes:
             console.print(rich_table(result, attribute, metrics))

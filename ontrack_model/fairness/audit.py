@@ -15,7 +15,7 @@ import pandas as pd
 
 from ontrack_model.fairness.bootstrap import bootstrap_metrics, percentile_interval
 from ontrack_model.fairness.config import METRIC_INFO, AuditConfig, metric_names
-from ontrack_model.fairness.counts import cohort_counts, design
+from ontrack_model.fairness.counts import CountDesign, cohort_counts, design
 from ontrack_model.fairness.disparities import choose_reference, flag_direction, ratios
 from ontrack_model.fairness.inputs import PreparedCohort, prepare
 from ontrack_model.fairness.metrics import group_metrics
@@ -177,17 +177,22 @@ def _attribute_rows(
     return rows
 
 
+def _counted(frame: pd.DataFrame, k: int, config: AuditConfig) -> tuple[PreparedCohort, CountDesign, dict]:
+    """The prepared cohort, its family x group design and its own counts per group."""
+    prepared = prepare(frame, k, config)
+    d = design(prepared)
+    return prepared, d, cohort_counts(d, prepared)
+
+
 def published_counts(frame: pd.DataFrame, k: int, config: AuditConfig) -> PublishedCells:
     """The counts an audit of this cohort publishes or hides, by (attribute, group): what a reader
     of that audit knows, for checking another table published beside it."""
-    prepared = prepare(frame, k, config)
-    d = design(prepared)
-    counts = cohort_counts(d, prepared)
-    supp = suppress(counts, d.keys, prepared.groups, prepared.labelled, config.suppress_below)
+    prepared, d, counts = _counted(frame, k, config)
+    supp = _suppression(prepared, d, counts, config, beside=())
     return published_cells(counts, d.keys, supp, prepared.labelled)
 
 
-def _suppression(prepared: PreparedCohort, d, counts, config: AuditConfig,
+def _suppression(prepared: PreparedCohort, d: CountDesign, counts: dict, config: AuditConfig,
                  beside: Sequence[PublishedCells]) -> Suppression:
     """Suppress the audit's counts, hiding as well any count that would reveal a hidden count of
     the tables published beside it (repeated until nothing changes)."""
@@ -196,7 +201,7 @@ def _suppression(prepared: PreparedCohort, d, counts, config: AuditConfig,
         supp = suppress(counts, d.keys, prepared.groups, prepared.labelled, config.suppress_below, preset)
         if not beside:
             return supp
-        more = exposed_beside(counts, d.keys, supp.hidden, list(beside), config.suppress_below)
+        more = exposed_beside(counts, d.keys, supp.hidden, beside, config.suppress_below)
         if not any(mask.any() for mask in more.values()):
             return supp
         preset = {c: supp.hidden[c] | more.get(c, False) for c in supp.hidden}
@@ -215,14 +220,11 @@ def audit_cohort(
     `beside`: the counts of other audits published with this one, whose sum this audit's counts are
     (a pooled audit beside each year's), so that no hidden count can be recovered by subtraction.
     """
-    prepared = prepare(frame, k, config)
-    d = design(prepared)
-    counts = cohort_counts(d, prepared)
+    prepared, d, counts = _counted(frame, k, config)
     supp = _suppression(prepared, d, counts, config, beside)
     boot = bootstrap_metrics(d, prepared.k, config.resamples, config.seed) if config.resamples else {}
     notes: list[str] = []
-    smallest = int(np.diff(np.append(prepared.cohort_starts, prepared.n_families)).min())
-    if prepared.k >= smallest:
+    if prepared.k >= prepared.cohort_sizes.min():
         notes.append(f"capacity k = {prepared.k} is at least the cohort's number of families: everyone is "
                      "selected, so selection cannot differ between groups")
     if not config.resamples:

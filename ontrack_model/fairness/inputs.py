@@ -55,10 +55,14 @@ class PreparedCohort:
     cohort_starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
 
     @property
+    def cohort_sizes(self) -> np.ndarray:
+        """Families in each pooled cohort ([n_families] for one cohort)."""
+        return np.diff(np.append(self.cohort_starts, self.n_families))
+
+    @property
     def within_cohort_rank(self) -> np.ndarray:
         """Each family's place (0 = riskiest) on its own cohort's ranking, in ranking order."""
-        sizes = np.diff(np.append(self.cohort_starts, self.n_families))
-        return np.arange(self.n_families) - np.repeat(self.cohort_starts, sizes)
+        return np.arange(self.n_families) - np.repeat(self.cohort_starts, self.cohort_sizes)
 
 
 def _rows(frame: pd.DataFrame, mask: pd.Series | np.ndarray, limit: int = 5) -> str:

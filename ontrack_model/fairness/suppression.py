@@ -22,6 +22,7 @@ threshold and the number of intersections modest for published reports.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,7 +158,7 @@ def exposed_beside(
     counts: dict[str, np.ndarray],
     keys: list[tuple[str, str]],
     hidden: dict[str, np.ndarray],
-    parts: list[PublishedCells],
+    parts: Sequence[PublishedCells],
     threshold: int,
 ) -> dict[str, np.ndarray]:
     """Visible pooled counts that would reveal hidden counts of the tables in `parts`.

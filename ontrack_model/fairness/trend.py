@@ -91,8 +91,7 @@ def audit_cohorts(
     if len(labelled) >= 2 and len({capacity[y] for y in labelled}) == 1:
         pooled = audit_pooled(labelled, capacity[next(iter(labelled))], config)
     flags = [{"cohort": year, **flag} for year, audit in audits.items() for flag in audit.flags]
-    if pooled is not None:
-        flags += [{"cohort": "pooled", **flag} for flag in pooled.flags]
+    flags += [{"cohort": "pooled", **flag} for flag in (pooled.flags if pooled is not None else [])]
     out_json = {"audits": {str(y): a.to_json() for y, a in audits.items()}, "flags": flags}
     if pooled is not None:
         out_json["pooled"] = pooled.to_json()
